@@ -1,0 +1,732 @@
+/*
+ * verdict-supervisor: PID 1 of every sandbox container.
+ *
+ * The service drives it over the container's attached stdin and reads framed
+ * replies from its stdout; nothing else crosses the container boundary. It runs
+ * as root inside the container (with a handful of capabilities) so that it can
+ * write the program, drop candidate processes to an unprivileged uid, kill all
+ * of them after every run and wipe what they wrote. Candidate processes never
+ * see the supervisor's stdin/stdout, so they cannot forge a frame.
+ *
+ * Requests (every blob is "<decimal length>\n<bytes>"):
+ *   FILE mode=<octal>            + blobs: path, content
+ *   RUN  phase=compile|test cpu_ms= wall_ms= output_bytes= kill_on_output=0|1
+ *        fsize_bytes= nofile= stack_bytes= argc= envc=
+ *                                + blobs: argv[0..argc), env[0..envc), stdin
+ * Replies:
+ *   HELLO proto=1 cgroup=v1|v2|none oom_counter=0|1
+ *   OK | ERR + blob message
+ *   RESULT exit= signal= cpu_us= wall_us= rss_kb= oom_kills= reason= exec_errno=
+ *          stdout_len= stdout_truncated= stderr_len= stderr_truncated=
+ *          followed by the captured stdout and stderr bytes.
+ */
+#define _GNU_SOURCE
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <limits.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+#include <grp.h>
+
+#define PROTO_VERSION 1
+#define CANDIDATE_UID 10001
+#define CANDIDATE_GID 10001
+#define BOX_DIR "/box"
+#define MAX_HEADER 4096
+#define MAX_BLOB (256u * 1024u * 1024u)
+#define MAX_ARGS 4096
+#define CPU_POLL_MS 10
+
+static const char *const scratch_dirs[] = {"/tmp", "/dev/shm", NULL};
+
+static int sigchld_pipe[2] = {-1, -1};
+static int sealed = 0;
+
+/* ---------- small I/O helpers on the control channel ---------- */
+
+static void die(const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  fprintf(stderr, "verdict-supervisor: ");
+  vfprintf(stderr, fmt, ap);
+  fprintf(stderr, "\n");
+  va_end(ap);
+  exit(70);
+}
+
+static void write_all(int fd, const void *buf, size_t len) {
+  const char *p = buf;
+  while (len > 0) {
+    ssize_t n = write(fd, p, len);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      die("write to control channel failed: %s", strerror(errno));
+    }
+    p += n;
+    len -= (size_t)n;
+  }
+}
+
+static void reply(const char *fmt, ...) {
+  char line[MAX_HEADER];
+  va_list ap;
+  va_start(ap, fmt);
+  int n = vsnprintf(line, sizeof line - 1, fmt, ap);
+  va_end(ap);
+  if (n < 0 || (size_t)n >= sizeof line - 1) die("reply too long");
+  line[n++] = '\n';
+  write_all(STDOUT_FILENO, line, (size_t)n);
+}
+
+static void reply_error(const char *fmt, ...) {
+  char msg[1024];
+  va_list ap;
+  va_start(ap, fmt);
+  int n = vsnprintf(msg, sizeof msg, fmt, ap);
+  va_end(ap);
+  if (n < 0) n = 0;
+  if ((size_t)n >= sizeof msg) n = sizeof msg - 1;
+  reply("ERR\n%d", n);
+  write_all(STDOUT_FILENO, msg, (size_t)n);
+}
+
+/* Buffered reader over stdin: the request stream. */
+static char inbuf[65536];
+static size_t in_pos = 0, in_len = 0;
+
+static int read_byte(void) {
+  if (in_pos == in_len) {
+    ssize_t n;
+    do n = read(STDIN_FILENO, inbuf, sizeof inbuf);
+    while (n < 0 && errno == EINTR);
+    if (n <= 0) return -1;
+    in_pos = 0;
+    in_len = (size_t)n;
+  }
+  return (unsigned char)inbuf[in_pos++];
+}
+
+static void read_exact(char *dst, size_t len) {
+  while (len > 0) {
+    if (in_pos < in_len) {
+      size_t take = in_len - in_pos < len ? in_len - in_pos : len;
+      memcpy(dst, inbuf + in_pos, take);
+      in_pos += take;
+      dst += take;
+      len -= take;
+      continue;
+    }
+    ssize_t n = read(STDIN_FILENO, dst, len);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) die("control channel closed inside a blob");
+    dst += n;
+    len -= (size_t)n;
+  }
+}
+
+/* Returns 0 at a clean end of stream, 1 when a line was read. */
+static int read_line(char *dst, size_t cap) {
+  size_t n = 0;
+  for (;;) {
+    int c = read_byte();
+    if (c < 0) {
+      if (n == 0) return 0;
+      die("control channel closed inside a header");
+    }
+    if (c == '\n') break;
+    if (n + 1 >= cap) die("header line too long");
+    dst[n++] = (char)c;
+  }
+  dst[n] = '\0';
+  return 1;
+}
+
+typedef struct {
+  char *data;
+  size_t len;
+} blob_t;
+
+static blob_t read_blob(void) {
+  char line[32];
+  if (!read_line(line, sizeof line)) die("control channel closed before a blob");
+  char *end;
+  errno = 0;
+  unsigned long long len = strtoull(line, &end, 10);
+  if (errno || *end || end == line || len > MAX_BLOB) die("bad blob length '%s'", line);
+  blob_t b = {malloc(len + 1), (size_t)len};
+  if (!b.data) die("out of memory for a %llu byte blob", len);
+  read_exact(b.data, b.len);
+  b.data[b.len] = '\0';
+  return b;
+}
+
+/* key=value lookup in a header line (values have no spaces). */
+static int header_value(const char *header, const char *key, char *out, size_t cap) {
+  size_t klen = strlen(key);
+  const char *p = header;
+  while ((p = strstr(p, key)) != NULL) {
+    if ((p == header || p[-1] == ' ') && p[klen] == '=') {
+      p += klen + 1;
+      size_t n = strcspn(p, " ");
+      if (n >= cap) return 0;
+      memcpy(out, p, n);
+      out[n] = '\0';
+      return 1;
+    }
+    p += klen;
+  }
+  return 0;
+}
+
+static unsigned long long header_number(const char *header, const char *key, int base) {
+  char v[32];
+  if (!header_value(header, key, v, sizeof v)) die("request lacks %s", key);
+  char *end;
+  errno = 0;
+  unsigned long long n = strtoull(v, &end, base);
+  if (errno || *end || end == v) die("bad %s '%s'", key, v);
+  return n;
+}
+
+/* ---------- cgroup counters: the kernel's own facts about this container ---------- */
+
+typedef enum { CG_NONE, CG_V1, CG_V2 } cgroup_kind;
+static cgroup_kind cgroup_mode = CG_NONE;
+
+static int read_file(const char *path, char *buf, size_t cap) {
+  int fd = open(path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return -1;
+  ssize_t n = read(fd, buf, cap - 1);
+  close(fd);
+  if (n < 0) return -1;
+  buf[n] = '\0';
+  return 0;
+}
+
+static long long keyed_counter(const char *path, const char *key) {
+  char buf[4096];
+  if (read_file(path, buf, sizeof buf) < 0) return -1;
+  size_t klen = strlen(key);
+  for (char *line = buf; line && *line; line = strchr(line, '\n') ? strchr(line, '\n') + 1 : NULL) {
+    if (strncmp(line, key, klen) == 0 && line[klen] == ' ') return atoll(line + klen + 1);
+  }
+  return -1;
+}
+
+static void detect_cgroup(void) {
+  char buf[64];
+  if (read_file("/sys/fs/cgroup/cpuacct/cpuacct.usage", buf, sizeof buf) == 0 ||
+      read_file("/sys/fs/cgroup/cpu,cpuacct/cpuacct.usage", buf, sizeof buf) == 0)
+    cgroup_mode = CG_V1;
+  else if (keyed_counter("/sys/fs/cgroup/cpu.stat", "usage_usec") >= 0)
+    cgroup_mode = CG_V2;
+}
+
+/* Container-wide CPU time in microseconds, or -1 when unreadable. */
+static long long cgroup_cpu_us(void) {
+  char buf[64];
+  switch (cgroup_mode) {
+  case CG_V1:
+    if (read_file("/sys/fs/cgroup/cpuacct/cpuacct.usage", buf, sizeof buf) == 0 ||
+        read_file("/sys/fs/cgroup/cpu,cpuacct/cpuacct.usage", buf, sizeof buf) == 0)
+      return atoll(buf) / 1000;
+    return -1;
+  case CG_V2:
+    return keyed_counter("/sys/fs/cgroup/cpu.stat", "usage_usec");
+  default:
+    return -1;
+  }
+}
+
+/* How many times the kernel's OOM killer has fired in this container, or -1. */
+static long long oom_kill_count(void) {
+  switch (cgroup_mode) {
+  case CG_V1:
+    return keyed_counter("/sys/fs/cgroup/memory/memory.oom_control", "oom_kill");
+  case CG_V2:
+    return keyed_counter("/sys/fs/cgroup/memory.events", "oom_kill");
+  default:
+    return -1;
+  }
+}
+
+/* ---------- file system: writing the program, sealing it, wiping scratch ---------- */
+
+static int safe_relative_path(const char *p, size_t len) {
+  if (len == 0 || len > 1024 || p[0] == '/' || strlen(p) != len) return 0;
+  const char *seg = p;
+  for (;;) {
+    const char *slash = strchr(seg, '/');
+    size_t n = slash ? (size_t)(slash - seg) : strlen(seg);
+    if (n == 0 || (n == 1 && seg[0] == '.') || (n == 2 && seg[0] == '.' && seg[1] == '.')) return 0;
+    if (!slash) return 1;
+    seg = slash + 1;
+  }
+}
+
+static int make_parents(char *path) {
+  for (char *p = path + strlen(BOX_DIR) + 1; *p; p++) {
+    if (*p != '/') continue;
+    *p = '\0';
+    int rc = mkdir(path, 0755);
+    *p = '/';
+    if (rc < 0 && errno != EEXIST) return -1;
+  }
+  return 0;
+}
+
+static void handle_file(const char *header) {
+  unsigned mode = (unsigned)header_number(header, "mode", 8) & 0755;
+  blob_t path = read_blob();
+  blob_t content = read_blob();
+  if (sealed) {
+    reply_error("files cannot be added after the program was sealed");
+  } else if (!safe_relative_path(path.data, path.len)) {
+    reply_error("unsafe path");
+  } else {
+    char full[PATH_MAX];
+    snprintf(full, sizeof full, "%s/%s", BOX_DIR, path.data);
+    int fd = -1;
+    if (make_parents(full) == 0)
+      fd = open(full, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode | 0400);
+    if (fd < 0) {
+      reply_error("cannot create %s: %s", path.data, strerror(errno));
+    } else {
+      size_t off = 0;
+      int ok = 1;
+      while (off < content.len) {
+        ssize_t n = write(fd, content.data + off, content.len - off);
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0) { ok = 0; break; }
+        off += (size_t)n;
+      }
+      close(fd);
+      if (ok) reply("OK");
+      else reply_error("cannot write %s: %s", path.data, strerror(errno));
+    }
+  }
+  free(path.data);
+  free(content.data);
+}
+
+static uid_t walk_uid;
+static int walk_chown(const char *path, const struct stat *st, int type, struct FTW *ftw) {
+  (void)ftw;
+  if (lchown(path, walk_uid, walk_uid) < 0) return -1;
+  if (type != FTW_SL && type != FTW_SLN) {
+    mode_t mode = st->st_mode & 07777;
+    /* Sealed: readable and runnable by the candidate, writable by nobody but root. */
+    mode_t sealed_mode = (mode & 0755 & ~(mode_t)06000) | 0444;
+    if (S_ISDIR(st->st_mode)) sealed_mode |= 0111;
+    if (walk_uid == 0 && chmod(path, sealed_mode) < 0) return -1;
+  }
+  return 0;
+}
+
+static int own_box(uid_t uid) {
+  walk_uid = uid;
+  return nftw(BOX_DIR, walk_chown, 32, FTW_PHYS);
+}
+
+static int walk_remove(const char *path, const struct stat *st, int type, struct FTW *ftw) {
+  (void)st;
+  (void)type;
+  if (ftw->level == 0) return 0;
+  if (remove(path) < 0 && errno != ENOENT) return -1;
+  return 0;
+}
+
+/* All candidate processes are dead when this runs, so nothing races the walk. */
+static void wipe_scratch(void) {
+  for (const char *const *dir = scratch_dirs; *dir; dir++) {
+    struct stat st;
+    if (lstat(*dir, &st) < 0 || !S_ISDIR(st.st_mode)) continue;
+    if (nftw(*dir, walk_remove, 32, FTW_PHYS | FTW_DEPTH | FTW_MOUNT) < 0)
+      die("cannot wipe %s: %s", *dir, strerror(errno));
+  }
+}
+
+/* ---------- processes ---------- */
+
+static void on_sigchld(int sig) {
+  (void)sig;
+  int saved = errno;
+  char b = 0;
+  ssize_t ignored = write(sigchld_pipe[1], &b, 1);
+  (void)ignored;
+  errno = saved;
+}
+
+static long long now_us(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (long long)ts.tv_sec * 1000000LL + ts.tv_nsec / 1000;
+}
+
+static long long tv_us(struct timeval tv) { return (long long)tv.tv_sec * 1000000LL + tv.tv_usec; }
+
+typedef struct {
+  pid_t main_pid;
+  int main_done;
+  int main_status;
+  long long main_end_us;
+  long long cpu_us;
+  long long rss_kb;
+} reap_state;
+
+static void account(reap_state *st, pid_t pid, int status, const struct rusage *ru) {
+  st->cpu_us += tv_us(ru->ru_utime) + tv_us(ru->ru_stime);
+  if (ru->ru_maxrss > st->rss_kb) st->rss_kb = ru->ru_maxrss;
+  if (pid == st->main_pid) {
+    st->main_done = 1;
+    st->main_status = status;
+    st->main_end_us = now_us();
+  }
+}
+
+/* Reap whatever has exited; returns 1 once no child is left at all. */
+static int reap_ready(reap_state *st) {
+  for (;;) {
+    int status;
+    struct rusage ru;
+    pid_t pid = wait4(-1, &status, WNOHANG, &ru);
+    if (pid > 0) {
+      account(st, pid, status, &ru);
+      continue;
+    }
+    if (pid < 0 && errno == EINTR) continue;
+    return pid < 0 && errno == ECHILD;
+  }
+}
+
+/*
+ * As PID 1 of the container's pid namespace, kill(-1) reaches every other
+ * process in it, including setsid daemons and stopped processes; orphans are
+ * reparented to us, so ECHILD means the namespace holds nobody but us.
+ */
+static void kill_everything(reap_state *st) {
+  for (;;) {
+    kill(-1, SIGKILL);
+    int status;
+    struct rusage ru;
+    pid_t pid = wait4(-1, &status, 0, &ru);
+    if (pid > 0) {
+      account(st, pid, status, &ru);
+      continue;
+    }
+    if (pid < 0 && errno == EINTR) continue;
+    if (pid < 0 && errno == ECHILD) return;
+  }
+}
+
+/* Only ever lowers a limit: raising past the container's hard limit would need privileges. */
+static int set_limit(int resource, rlim_t soft, rlim_t hard) {
+  struct rlimit cur;
+  if (getrlimit(resource, &cur) < 0) return -1;
+  if (cur.rlim_max != RLIM_INFINITY && hard > cur.rlim_max) hard = cur.rlim_max;
+  if (soft > hard) soft = hard;
+  struct rlimit rl = {soft, hard};
+  return setrlimit(resource, &rl);
+}
+
+static const char *env_lookup(char **envp, const char *key) {
+  size_t klen = strlen(key);
+  for (char **e = envp; *e; e++)
+    if (strncmp(*e, key, klen) == 0 && (*e)[klen] == '=') return *e + klen + 1;
+  return NULL;
+}
+
+static void exec_candidate(char **argv, char **envp) {
+  if (strchr(argv[0], '/')) {
+    execve(argv[0], argv, envp);
+    return;
+  }
+  const char *path = env_lookup(envp, "PATH");
+  if (!path) path = "/usr/local/bin:/usr/bin:/bin";
+  char candidate[PATH_MAX];
+  int saved = ENOENT;
+  while (*path) {
+    size_t n = strcspn(path, ":");
+    if (n > 0 && n + strlen(argv[0]) + 2 < sizeof candidate) {
+      memcpy(candidate, path, n);
+      candidate[n] = '/';
+      strcpy(candidate + n + 1, argv[0]);
+      execve(candidate, argv, envp);
+      if (errno != ENOENT) saved = errno;
+    }
+    path += n;
+    if (*path == ':') path++;
+  }
+  errno = saved;
+}
+
+typedef struct {
+  char *data;
+  size_t len, cap, seen;
+} capture_t;
+
+static void capture_push(capture_t *c, const char *buf, size_t n) {
+  c->seen += n;
+  size_t room = c->cap > c->len ? c->cap - c->len : 0;
+  size_t take = n < room ? n : room;
+  memcpy(c->data + c->len, buf, take);
+  c->len += take;
+}
+
+static void set_nonblock(int fd) { fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK); }
+
+static void handle_run(const char *header) {
+  char phase[16];
+  if (!header_value(header, "phase", phase, sizeof phase)) die("RUN lacks phase");
+  int compile = strcmp(phase, "compile") == 0;
+  if (!compile && strcmp(phase, "test") != 0) die("unknown phase %s", phase);
+  long long cpu_limit_us = (long long)header_number(header, "cpu_ms", 10) * 1000;
+  long long wall_limit_us = (long long)header_number(header, "wall_ms", 10) * 1000;
+  size_t output_cap = (size_t)header_number(header, "output_bytes", 10);
+  int kill_on_output = (int)header_number(header, "kill_on_output", 10);
+  rlim_t fsize = (rlim_t)header_number(header, "fsize_bytes", 10);
+  rlim_t nofile = (rlim_t)header_number(header, "nofile", 10);
+  rlim_t stack = (rlim_t)header_number(header, "stack_bytes", 10);
+  size_t argc = (size_t)header_number(header, "argc", 10);
+  size_t envc = (size_t)header_number(header, "envc", 10);
+  if (argc == 0 || argc > MAX_ARGS || envc > MAX_ARGS) die("bad argc/envc");
+  if (output_cap > MAX_BLOB) die("output cap too large");
+
+  char **argv = calloc(argc + 1, sizeof *argv);
+  char **envp = calloc(envc + 1, sizeof *envp);
+  for (size_t i = 0; i < argc; i++) argv[i] = read_blob().data;
+  for (size_t i = 0; i < envc; i++) envp[i] = read_blob().data;
+  blob_t input = read_blob();
+
+  if (compile && sealed) die("compile after seal");
+  if (compile && own_box(CANDIDATE_UID) < 0) die("cannot hand %s to the candidate: %s", BOX_DIR, strerror(errno));
+  if (!compile && !sealed) {
+    if (own_box(0) < 0) die("cannot seal %s: %s", BOX_DIR, strerror(errno));
+    sealed = 1;
+  }
+
+  int in_pipe[2], out_pipe[2], err_pipe[2], exec_pipe[2];
+  if (pipe2(in_pipe, O_CLOEXEC) || pipe2(out_pipe, O_CLOEXEC) || pipe2(err_pipe, O_CLOEXEC) ||
+      pipe2(exec_pipe, O_CLOEXEC))
+    die("pipe: %s", strerror(errno));
+
+  long long oom_before = oom_kill_count();
+  long long cg_cpu_before = cgroup_cpu_us();
+  long long start = now_us();
+  reap_state st = {0};
+
+  pid_t pid = fork();
+  if (pid < 0) die("fork: %s", strerror(errno));
+  if (pid == 0) {
+    signal(SIGPIPE, SIG_DFL);
+    signal(SIGCHLD, SIG_DFL);
+    sigset_t none;
+    sigemptyset(&none);
+    sigprocmask(SIG_SETMASK, &none, NULL);
+    setsid();
+    dup2(in_pipe[0], STDIN_FILENO);
+    dup2(out_pipe[1], STDOUT_FILENO);
+    dup2(err_pipe[1], STDERR_FILENO);
+    /* Everything else is close-on-exec except what we opened with plain pipe/open. */
+    for (int fd = 3; fd < 1024; fd++)
+      if (fd != exec_pipe[1]) close(fd);
+    /* The candidate, never the supervisor, is what the OOM killer should pick. */
+    int oom = open("/proc/self/oom_score_adj", O_WRONLY | O_CLOEXEC);
+    if (oom >= 0) {
+      ssize_t ignored = write(oom, "1000", 4);
+      (void)ignored;
+      close(oom);
+    }
+    /* RLIMIT_CPU is only a backstop per process: the container-wide counter decides. */
+    rlim_t cpu_s = (rlim_t)((cpu_limit_us + 999999) / 1000000) + 1;
+    int failure[2] = {0, 0};
+    if (set_limit(RLIMIT_CPU, cpu_s, cpu_s + 1) < 0 || set_limit(RLIMIT_FSIZE, fsize, fsize) < 0 ||
+        set_limit(RLIMIT_NOFILE, nofile, nofile) < 0 || set_limit(RLIMIT_CORE, 0, 0) < 0 ||
+        set_limit(RLIMIT_STACK, stack, stack) < 0 || chdir(BOX_DIR) < 0 || setgroups(0, NULL) < 0 ||
+        setgid(CANDIDATE_GID) < 0 || setuid(CANDIDATE_UID) < 0) {
+      failure[0] = 1;
+    } else {
+      umask(022);
+      exec_candidate(argv, envp);
+      failure[0] = 2;
+    }
+    failure[1] = errno;
+    ssize_t ignored = write(exec_pipe[1], failure, sizeof failure);
+    (void)ignored;
+    _exit(127);
+  }
+  st.main_pid = pid;
+  close(in_pipe[0]);
+  close(out_pipe[1]);
+  close(err_pipe[1]);
+  close(exec_pipe[1]);
+
+  /* The exec pipe is close-on-exec: EOF means the candidate is running. */
+  int failure[2] = {0, 0};
+  {
+    ssize_t n;
+    do n = read(exec_pipe[0], failure, sizeof failure);
+    while (n < 0 && errno == EINTR);
+    if (n != (ssize_t)sizeof failure) failure[0] = failure[1] = 0;
+    close(exec_pipe[0]);
+  }
+  int exec_errno = failure[1];
+
+  int in_fd = in_pipe[1];
+  set_nonblock(in_fd);
+  set_nonblock(out_pipe[0]);
+  set_nonblock(err_pipe[0]);
+  size_t in_off = 0;
+  if (input.len == 0 || failure[0]) {
+    close(in_fd);
+    in_fd = -1;
+  }
+
+  capture_t out = {malloc(output_cap + 1), 0, output_cap, 0};
+  capture_t err = {malloc(output_cap + 1), 0, output_cap, 0};
+  const char *reason = failure[0] == 1 ? "setup" : failure[0] == 2 ? "exec" : "none";
+  int out_open = 1, err_open = 1, killed = 0;
+  long long last_cpu_check = 0;
+  char buf[65536];
+
+  while (out_open || err_open || !st.main_done) {
+    if (st.main_done && !killed) {
+      /* Main has exited: whatever it left behind dies now, then pipes reach EOF. */
+      kill_everything(&st);
+      killed = 1;
+    }
+    long long elapsed = now_us() - start;
+    if (!killed && elapsed > wall_limit_us) {
+      reason = "wall";
+      kill_everything(&st);
+      killed = 1;
+    }
+    if (!killed && cg_cpu_before >= 0 && elapsed - last_cpu_check >= CPU_POLL_MS * 1000LL) {
+      last_cpu_check = elapsed;
+      long long used = cgroup_cpu_us() - cg_cpu_before;
+      if (used > cpu_limit_us) {
+        reason = "cpu";
+        kill_everything(&st);
+        killed = 1;
+      }
+    }
+    struct pollfd fds[4];
+    int nfds = 0, i_out = -1, i_err = -1, i_in = -1;
+    fds[nfds] = (struct pollfd){sigchld_pipe[0], POLLIN, 0};
+    nfds++;
+    if (out_open) { i_out = nfds; fds[nfds++] = (struct pollfd){out_pipe[0], POLLIN, 0}; }
+    if (err_open) { i_err = nfds; fds[nfds++] = (struct pollfd){err_pipe[0], POLLIN, 0}; }
+    if (in_fd >= 0) { i_in = nfds; fds[nfds++] = (struct pollfd){in_fd, POLLOUT, 0}; }
+    long long wall_left_ms = (wall_limit_us - elapsed) / 1000 + 1;
+    int timeout = killed ? 100 : (int)(wall_left_ms < CPU_POLL_MS ? wall_left_ms : CPU_POLL_MS);
+    if (timeout < 1) timeout = 1;
+    int rc = poll(fds, (nfds_t)nfds, timeout);
+    if (rc < 0 && errno != EINTR) die("poll: %s", strerror(errno));
+    if (rc > 0 && fds[0].revents) {
+      while (read(sigchld_pipe[0], buf, sizeof buf) > 0) {
+      }
+    }
+    reap_ready(&st);
+    if (rc <= 0) continue;
+    int streams[2] = {i_out, i_err};
+    for (int s = 0; s < 2; s++) {
+      int idx = streams[s];
+      if (idx < 0 || !fds[idx].revents) continue;
+      int fd = fds[idx].fd;
+      ssize_t n = read(fd, buf, sizeof buf);
+      if (n > 0) {
+        capture_push(s == 0 ? &out : &err, buf, (size_t)n);
+        if (kill_on_output && !killed && out.seen + err.seen > output_cap) {
+          reason = "output";
+          kill_everything(&st);
+          killed = 1;
+        }
+      } else if (n == 0 || (errno != EAGAIN && errno != EINTR)) {
+        close(fd);
+        if (s == 0) out_open = 0;
+        else err_open = 0;
+      }
+    }
+    if (i_in >= 0 && fds[i_in].revents) {
+      if (fds[i_in].revents & (POLLERR | POLLHUP)) {
+        close(in_fd);
+        in_fd = -1;
+      } else {
+        ssize_t n = write(in_fd, input.data + in_off, input.len - in_off);
+        if (n > 0) in_off += (size_t)n;
+        if ((n < 0 && errno != EAGAIN && errno != EINTR) || in_off == input.len) {
+          close(in_fd);
+          in_fd = -1;
+        }
+      }
+    }
+  }
+  if (in_fd >= 0) close(in_fd);
+  if (!killed) kill_everything(&st);
+  long long wall_us = (st.main_end_us ? st.main_end_us : now_us()) - start;
+  long long oom_after = oom_kill_count();
+  long long oom_kills = (oom_before >= 0 && oom_after >= 0) ? oom_after - oom_before : -1;
+  wipe_scratch();
+  if (compile) {
+    if (own_box(0) < 0) die("cannot seal %s: %s", BOX_DIR, strerror(errno));
+    sealed = 1;
+  }
+
+  int exit_code = -1, signo = 0;
+  if (WIFEXITED(st.main_status)) exit_code = WEXITSTATUS(st.main_status);
+  else if (WIFSIGNALED(st.main_status)) signo = WTERMSIG(st.main_status);
+  if (failure[0]) exit_code = -1;
+
+  reply("RESULT exit=%d signal=%d cpu_us=%lld wall_us=%lld rss_kb=%lld oom_kills=%lld reason=%s "
+        "exec_errno=%d stdout_len=%zu stdout_truncated=%d stderr_len=%zu stderr_truncated=%d",
+        exit_code, signo, st.cpu_us, wall_us, st.rss_kb, oom_kills, reason, exec_errno, out.len,
+        out.seen > out.len, err.len, err.seen > err.len);
+  write_all(STDOUT_FILENO, out.data, out.len);
+  write_all(STDOUT_FILENO, err.data, err.len);
+
+  free(out.data);
+  free(err.data);
+  for (size_t i = 0; i < argc; i++) free(argv[i]);
+  for (size_t i = 0; i < envc; i++) free(envp[i]);
+  free(argv);
+  free(envp);
+  free(input.data);
+}
+
+int main(void) {
+  signal(SIGPIPE, SIG_IGN);
+  if (getpid() != 1) prctl(PR_SET_CHILD_SUBREAPER, 1);
+  if (pipe2(sigchld_pipe, O_CLOEXEC | O_NONBLOCK) < 0) die("pipe: %s", strerror(errno));
+  struct sigaction sa = {0};
+  sa.sa_handler = on_sigchld;
+  sa.sa_flags = SA_RESTART | SA_NOCLDSTOP;
+  sigaction(SIGCHLD, &sa, NULL);
+  detect_cgroup();
+  wipe_scratch();
+
+  const char *cg = cgroup_mode == CG_V1 ? "v1" : cgroup_mode == CG_V2 ? "v2" : "none";
+  reply("HELLO proto=%d cgroup=%s oom_counter=%d", PROTO_VERSION, cg, oom_kill_count() >= 0);
+
+  char header[MAX_HEADER];
+  while (read_line(header, sizeof header)) {
+    if (strncmp(header, "FILE ", 5) == 0) handle_file(header);
+    else if (strncmp(header, "RUN ", 4) == 0) handle_run(header);
+    else die("unknown request '%.40s'", header);
+  }
+  return 0;
+}

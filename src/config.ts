@@ -1,0 +1,114 @@
+import { z } from 'zod';
+import { limitNames, type Limits } from './domain/vocabulary.js';
+
+const MiB = 1024 * 1024;
+const GiB = 1024 * MiB;
+
+const positiveInt = z.coerce.number().int().positive();
+
+const limitEnvNames: Record<(typeof limitNames)[number], string> = {
+  compileTimeMs: 'COMPILE_TIME_MS',
+  compileMemoryBytes: 'COMPILE_MEMORY_BYTES',
+  timeMs: 'TIME_MS',
+  wallTimeMs: 'WALL_TIME_MS',
+  memoryBytes: 'MEMORY_BYTES',
+  outputBytes: 'OUTPUT_BYTES',
+  processes: 'PROCESSES',
+};
+
+export const builtinDefaultLimits: Limits = {
+  compileTimeMs: 15_000,
+  compileMemoryBytes: 1 * GiB,
+  timeMs: 2_000,
+  wallTimeMs: 5_000,
+  memoryBytes: 256 * MiB,
+  outputBytes: 1 * MiB,
+  processes: 64,
+};
+
+export const builtinMaxLimits: Limits = {
+  compileTimeMs: 60_000,
+  compileMemoryBytes: 2 * GiB,
+  timeMs: 30_000,
+  wallTimeMs: 120_000,
+  memoryBytes: 2 * GiB,
+  outputBytes: 16 * MiB,
+  processes: 512,
+};
+
+export interface Config {
+  host: string;
+  port: number;
+  logLevel: string;
+  /** Docker endpoint; empty means dockerode's own defaults (DOCKER_HOST or the local socket). */
+  dockerHost: string | undefined;
+  /** Labels every container this process creates, so a restart can sweep what a crash left. */
+  instanceId: string;
+  /** OCI runtime for sandboxes, e.g. runsc for gVisor; undefined keeps the engine default. */
+  runtime: string | undefined;
+  baseImage: string;
+  defaultLimits: Limits;
+  maxLimits: Limits;
+  concurrency: number;
+  queueLimit: number;
+  bodyLimitBytes: number;
+  maxTests: number;
+  maxFiles: number;
+  responseOutputBytes: number;
+  scratchBytes: number;
+  sandboxCpus: number;
+  shutdownGraceMs: number;
+  buildImagesOnBoot: boolean;
+}
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+function read<T>(env: NodeJS.ProcessEnv, name: string, schema: z.ZodType<T>, fallback: T): T {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const parsed = schema.safeParse(raw);
+  if (!parsed.success) {
+    throw new ConfigError(`${name}=${JSON.stringify(raw)}: ${parsed.error.issues.map((i) => i.message).join('; ')}`);
+  }
+  return parsed.data;
+}
+
+const bool = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
+
+/** Pure: everything the service is configured by comes from `env`, parsed once at boot. */
+export function parseConfig(env: NodeJS.ProcessEnv, facts: { cpuCount: number; randomId: string }): Config {
+  const defaultLimits = { ...builtinDefaultLimits };
+  const maxLimits = { ...builtinMaxLimits };
+  for (const name of limitNames) {
+    maxLimits[name] = read(env, `VERDICT_MAX_${limitEnvNames[name]}`, positiveInt, maxLimits[name]);
+    defaultLimits[name] = read(env, `VERDICT_DEFAULT_${limitEnvNames[name]}`, positiveInt, defaultLimits[name]);
+    if (defaultLimits[name] > maxLimits[name]) {
+      throw new ConfigError(
+        `VERDICT_DEFAULT_${limitEnvNames[name]} (${defaultLimits[name]}) exceeds VERDICT_MAX_${limitEnvNames[name]} (${maxLimits[name]})`,
+      );
+    }
+  }
+  return {
+    host: read(env, 'HOST', z.string(), '127.0.0.1'),
+    port: read(env, 'PORT', z.coerce.number().int().min(0).max(65535), 8080),
+    logLevel: read(env, 'LOG_LEVEL', z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']), 'info'),
+    dockerHost: read<string | undefined>(env, 'DOCKER_HOST', z.string(), undefined),
+    instanceId: read(env, 'VERDICT_INSTANCE_ID', z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/), facts.randomId),
+    runtime: read<string | undefined>(env, 'VERDICT_RUNTIME', z.string().regex(/^[A-Za-z0-9_.-]+$/), undefined),
+    baseImage: read(env, 'VERDICT_BASE_IMAGE', z.string().min(1), 'debian:bookworm-slim'),
+    defaultLimits,
+    maxLimits,
+    concurrency: read(env, 'VERDICT_CONCURRENCY', positiveInt, Math.max(1, facts.cpuCount)),
+    queueLimit: read(env, 'VERDICT_QUEUE_LIMIT', z.coerce.number().int().min(0), 1000),
+    bodyLimitBytes: read(env, 'VERDICT_BODY_LIMIT_BYTES', positiveInt, 16 * MiB),
+    maxTests: read(env, 'VERDICT_MAX_TESTS', positiveInt, 1000),
+    maxFiles: read(env, 'VERDICT_MAX_FILES', positiveInt, 64),
+    responseOutputBytes: read(env, 'VERDICT_RESPONSE_OUTPUT_BYTES', positiveInt, 64 * 1024),
+    scratchBytes: read(env, 'VERDICT_SCRATCH_BYTES', positiveInt, 64 * MiB),
+    sandboxCpus: read(env, 'VERDICT_SANDBOX_CPUS', z.coerce.number().positive().max(64), 1),
+    shutdownGraceMs: read(env, 'VERDICT_SHUTDOWN_GRACE_MS', positiveInt, 30_000),
+    buildImagesOnBoot: read(env, 'VERDICT_BUILD_IMAGES', bool, false),
+  };
+}

@@ -1,0 +1,35 @@
+/** Closed vocabularies: each array feeds both the TypeScript type and the zod schema. */
+
+export const verdicts = [
+  'accepted',
+  'wrong_answer',
+  'compile_error',
+  'runtime_error',
+  'time_limit_exceeded',
+  'memory_limit_exceeded',
+  'output_limit_exceeded',
+  'skipped',
+] as const;
+export type Verdict = (typeof verdicts)[number];
+
+export const checkerModes = ['exact', 'lines', 'tokens', 'float'] as const;
+export type CheckerMode = (typeof checkerModes)[number];
+
+export const compileStatuses = ['ok', 'failed', 'time_limit_exceeded', 'memory_limit_exceeded', 'skipped'] as const;
+export type CompileStatus = (typeof compileStatuses)[number];
+
+/** Why the supervisor itself ended a run; "none" means the program ended on its own. */
+export const killReasons = ['none', 'cpu', 'wall', 'output', 'exec', 'setup'] as const;
+export type KillReason = (typeof killReasons)[number];
+
+export const limitNames = [
+  'compileTimeMs',
+  'compileMemoryBytes',
+  'timeMs',
+  'wallTimeMs',
+  'memoryBytes',
+  'outputBytes',
+  'processes',
+] as const;
+export type LimitName = (typeof limitNames)[number];
+export type Limits = Record<LimitName, number>;

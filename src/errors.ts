@@ -1,0 +1,76 @@
+/**
+ * Failures of Verdict or of Docker, never of the candidate. Each failure mode has
+ * its own class and a stable `code`; callers and clients match on `code`.
+ * None of these may ever be turned into a candidate verdict.
+ */
+export abstract class VerdictError extends Error {
+  abstract readonly code: string;
+  abstract readonly statusCode: number;
+  /** Whether the same request may succeed when sent again (here or to another replica). */
+  abstract readonly retryable: boolean;
+  /** Seconds a client should wait before retrying, sent as Retry-After. */
+  readonly retryAfterSeconds: number | undefined = undefined;
+}
+
+export class DockerUnavailableError extends VerdictError {
+  override name = 'DockerUnavailableError';
+  readonly code = 'VERDICT_DOCKER_UNAVAILABLE';
+  readonly statusCode = 503;
+  readonly retryable = true;
+  override readonly retryAfterSeconds = 5;
+}
+
+export class SandboxStartError extends VerdictError {
+  override name = 'SandboxStartError';
+  readonly code = 'VERDICT_SANDBOX_START_FAILED';
+  readonly statusCode = 503;
+  readonly retryable = true;
+  override readonly retryAfterSeconds = 1;
+}
+
+/** The supervisor broke its protocol, died, or stopped answering. */
+export class SandboxFailedError extends VerdictError {
+  override name = 'SandboxFailedError';
+  readonly code = 'VERDICT_SANDBOX_FAILED';
+  readonly statusCode = 503;
+  readonly retryable = true;
+  override readonly retryAfterSeconds = 1;
+}
+
+export class ImageMissingError extends VerdictError {
+  override name = 'ImageMissingError';
+  readonly code = 'VERDICT_IMAGE_MISSING';
+  readonly statusCode = 503;
+  readonly retryable = true;
+  override readonly retryAfterSeconds = 30;
+}
+
+export class QueueFullError extends VerdictError {
+  override name = 'QueueFullError';
+  readonly code = 'VERDICT_QUEUE_FULL';
+  readonly statusCode = 503;
+  readonly retryable = true;
+  override readonly retryAfterSeconds = 1;
+}
+
+export class ShuttingDownError extends VerdictError {
+  override name = 'ShuttingDownError';
+  readonly code = 'VERDICT_SHUTTING_DOWN';
+  readonly statusCode = 503;
+  readonly retryable = true;
+  override readonly retryAfterSeconds = 1;
+}
+
+/** A request the service understood but cannot accept (400). */
+export class BadRequestError extends VerdictError {
+  override name = 'BadRequestError';
+  readonly statusCode = 400;
+  readonly retryable = false;
+  constructor(
+    readonly code: 'VERDICT_INVALID_REQUEST' | 'VERDICT_UNKNOWN_LANGUAGE' | 'VERDICT_LIMIT_TOO_HIGH',
+    message: string,
+    readonly details: unknown = undefined,
+  ) {
+    super(message);
+  }
+}

@@ -1,0 +1,159 @@
+/**
+ * Sandbox images, tagged by content: a tag is a hash of the image folder, the
+ * parent image's id and (for the base) the supervisor source, so any change to
+ * a Dockerfile or what it copies yields a new tag and a rebuild, and an
+ * unchanged tree reuses what is built.
+ */
+import { createHash } from 'node:crypto';
+import { execFile } from 'node:child_process';
+import { readdir, readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import tar from 'tar-fs';
+import type Docker from 'dockerode';
+import type { ContainerEngine } from '../sandbox/docker-engine.js';
+
+const execFileAsync = promisify(execFile);
+
+export const IMAGES_DIR = fileURLToPath(new URL('../../sandbox-images/', import.meta.url));
+export const BASE_FOLDER = 'base';
+/** Where no registry is reachable, the base is bootstrapped from Debian's archive under this tag. */
+export const BOOTSTRAP_TAG = 'verdict/debian-bootstrap:bookworm';
+const REPOSITORY = 'verdict/sandbox';
+
+export type Progress = (line: string) => void;
+
+async function listFiles(dir: string, prefix = ''): Promise<string[]> {
+  const entries = await readdir(path.join(dir, prefix), { withFileTypes: true });
+  const files: string[] = [];
+  for (const entry of entries.sort((a, b) => a.name.localeCompare(b.name))) {
+    const rel = path.posix.join(prefix, entry.name);
+    if (entry.isDirectory()) files.push(...(await listFiles(dir, rel)));
+    else if (entry.isFile()) files.push(rel);
+  }
+  return files;
+}
+
+/** Hash of every file in an image folder, with names, in a stable order. */
+export async function folderHash(folder: string, parentId: string): Promise<string> {
+  const dir = path.join(IMAGES_DIR, folder);
+  const hash = createHash('sha256').update(`parent ${parentId}\n`);
+  for (const file of await listFiles(dir)) {
+    const content = await readFile(path.join(dir, file));
+    hash.update(`${file}\n${content.length}\n`).update(content);
+  }
+  return hash.digest('hex').slice(0, 16);
+}
+
+export interface ResolvedImage {
+  folder: string;
+  tag: string;
+  /** The engine's image id (sha256:...), when built. */
+  id: string | undefined;
+}
+
+export class ImageCatalog {
+  constructor(
+    private readonly engine: ContainerEngine,
+    private readonly options: { baseImage: string },
+  ) {}
+
+  /** The parent of all sandbox images: the configured base where present, else the bootstrapped one. */
+  async resolveBase(): Promise<{ ref: string; id: string } | undefined> {
+    for (const ref of [this.options.baseImage, BOOTSTRAP_TAG]) {
+      const info = await this.engine.image(ref);
+      if (info) return { ref, id: info.id };
+    }
+    return undefined;
+  }
+
+  /** Tags the current tree maps to, and whether each is built. Base first. */
+  async resolve(folders: readonly string[]): Promise<Map<string, ResolvedImage> | undefined> {
+    const base = await this.resolveBase();
+    if (!base) return undefined;
+    const result = new Map<string, ResolvedImage>();
+    const baseTag = `${REPOSITORY}-${BASE_FOLDER}:${await folderHash(BASE_FOLDER, base.id)}`;
+    result.set(BASE_FOLDER, { folder: BASE_FOLDER, tag: baseTag, id: (await this.engine.image(baseTag))?.id });
+    for (const folder of folders) {
+      const tag = `${REPOSITORY}-${folder}:${await folderHash(folder, baseTag)}`;
+      result.set(folder, { folder, tag, id: (await this.engine.image(tag))?.id });
+    }
+    return result;
+  }
+
+  /** Make sure the base exists: use it if present, else pull, else bootstrap with debootstrap. */
+  async ensureBase(progress: Progress): Promise<void> {
+    if (await this.resolveBase()) return;
+    progress(`pulling ${this.options.baseImage}`);
+    try {
+      await pull(this.engine.docker, this.options.baseImage, 60_000);
+      return;
+    } catch (err) {
+      progress(`cannot pull ${this.options.baseImage} (${(err as Error).message.split('\n')[0]}); bootstrapping ${BOOTSTRAP_TAG} from Debian's archive`);
+    }
+    const child = execFileAsync('bash', [path.join(IMAGES_DIR, 'bootstrap-base.sh'), BOOTSTRAP_TAG], { maxBuffer: 16 * 1024 * 1024 });
+    child.child.stdout?.on('data', (d: Buffer) => progress(d.toString().trimEnd()));
+    child.child.stderr?.on('data', (d: Buffer) => progress(d.toString().trimEnd()));
+    await child;
+  }
+
+  /** Build whatever of base + folders is missing. Returns the resolved images. */
+  async ensure(folders: readonly string[], progress: Progress): Promise<Map<string, ResolvedImage>> {
+    await this.ensureBase(progress);
+    const resolved = await this.resolve(folders);
+    if (!resolved) throw new Error('no base image after bootstrapping');
+    const base = await this.resolveBase();
+    let parent = base!.ref;
+    for (const [folder, image] of resolved) {
+      if (!image.id) {
+        progress(`building ${image.tag}`);
+        await build(this.engine.docker, folder, image.tag, parent, (line) => progress(`[${folder}] ${line}`));
+        image.id = (await this.engine.image(image.tag))?.id;
+        progress(`built ${image.tag}`);
+      } else {
+        progress(`up to date: ${image.tag}`);
+      }
+      if (folder === BASE_FOLDER) parent = image.tag;
+    }
+    return resolved;
+  }
+}
+
+async function pull(docker: Docker, ref: string, timeoutMs: number): Promise<void> {
+  const stream = await docker.pull(ref);
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`pull timed out after ${timeoutMs} ms`)), timeoutMs);
+    docker.modem.followProgress(stream, (err) => {
+      clearTimeout(timer);
+      if (err) reject(err);
+      else resolve();
+    });
+  });
+}
+
+async function build(docker: Docker, folder: string, tag: string, parent: string, progress: Progress): Promise<void> {
+  const context = tar.pack(path.join(IMAGES_DIR, folder));
+  const stream = await docker.buildImage(context, {
+    t: tag,
+    buildargs: { BASE_IMAGE: parent },
+    labels: { 'verdict.image': folder },
+    rm: true,
+    forcerm: true,
+  });
+  await new Promise<void>((resolve, reject) => {
+    docker.modem.followProgress(
+      stream,
+      (err, output: Array<{ error?: string }>) => {
+        const failed = output?.find((o) => o.error);
+        if (err) reject(err);
+        else if (failed) reject(new Error(`building ${tag} failed: ${failed.error}`));
+        else resolve();
+      },
+      (event: { stream?: string; status?: string }) => {
+        const text = (event.stream ?? event.status ?? '').trimEnd();
+        if (text) for (const line of text.split('\n')) progress(line);
+      },
+    );
+  });
+}

@@ -1,0 +1,267 @@
+/**
+ * The only module that talks to Docker. Everything else sees the narrow
+ * `ContainerEngine` interface in domain verbs: start a sandbox, sweep, inspect images.
+ */
+import { PassThrough, type Duplex } from 'node:stream';
+import Docker from 'dockerode';
+import { DockerUnavailableError, ImageMissingError, SandboxStartError, VerdictError } from '../errors.js';
+
+export const LABEL_MANAGED = 'verdict.managed';
+export const LABEL_INSTANCE = 'verdict.instance';
+export const LABEL_JOB = 'verdict.job';
+export const LABEL_LANGUAGE = 'verdict.language';
+
+const SUPERVISOR = '/opt/verdict/supervisor';
+/** What the supervisor needs to hand files to the candidate, drop to its uid, kill and wipe. */
+const SUPERVISOR_CAPABILITIES = ['CHOWN', 'DAC_OVERRIDE', 'FOWNER', 'KILL', 'SETGID', 'SETUID'];
+const MiB = 1024 * 1024;
+
+export interface SandboxSpec {
+  image: string;
+  /** Container memory limit; memory + swap is set to the same value, so there is no swap. */
+  memoryBytes: number;
+  pids: number;
+  cpus: number;
+  scratchBytes: number;
+  labels: Record<string, string>;
+}
+
+export interface ContainerExit {
+  exitCode: number | null;
+  oomKilled: boolean;
+  error: string;
+}
+
+/** A started sandbox container: the supervisor's stdin and stdout, nothing else. */
+export interface SandboxContainer {
+  readonly id: string;
+  readonly input: Duplex;
+  readonly output: PassThrough;
+  /** The supervisor's own diagnostics (its stderr), for error messages. */
+  diagnostics(): string;
+  setMemory(bytes: number): Promise<void>;
+  inspectExit(): Promise<ContainerExit | undefined>;
+  /** Kill and remove. Idempotent. */
+  destroy(): Promise<void>;
+}
+
+export interface ImageInfo {
+  id: string;
+  labels: Record<string, string>;
+}
+
+export interface ContainerEngine {
+  ping(): Promise<void>;
+  image(ref: string): Promise<ImageInfo | undefined>;
+  startSandbox(spec: SandboxSpec): Promise<SandboxContainer>;
+  /** Remove every managed container carrying all of these labels; returns how many. */
+  sweep(labels: Record<string, string>): Promise<number>;
+  countManaged(labels: Record<string, string>): Promise<number>;
+  readonly docker: Docker;
+}
+
+const CONNECTION_CODES = new Set(['ECONNREFUSED', 'ENOENT', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EACCES', 'EHOSTUNREACH', 'ENOTFOUND']);
+
+interface DockerErrorShape {
+  statusCode?: number;
+  code?: string;
+  message?: string;
+  json?: { message?: string };
+}
+
+/** Translate whatever dockerode threw into a typed Verdict error. */
+export function dockerError(err: unknown, what: string): VerdictError {
+  if (err instanceof VerdictError) return err;
+  const e = (err ?? {}) as DockerErrorShape;
+  const detail = e.json?.message ?? e.message ?? String(err);
+  if (e.code && CONNECTION_CODES.has(e.code)) {
+    return new DockerUnavailableError(`Docker is unreachable (${e.code}) while trying to ${what}`, { cause: err });
+  }
+  if (e.statusCode === undefined) {
+    return new DockerUnavailableError(`Docker failed while trying to ${what}: ${detail}`, { cause: err });
+  }
+  return new SandboxStartError(`Docker refused to ${what}: ${detail}`, { cause: err });
+}
+
+function labelFilter(labels: Record<string, string>): string[] {
+  return [`${LABEL_MANAGED}=true`, ...Object.entries(labels).map(([k, v]) => `${k}=${v}`)];
+}
+
+export class DockerEngine implements ContainerEngine {
+  readonly docker: Docker;
+
+  constructor(private readonly options: { dockerHost?: string | undefined; runtime?: string | undefined }) {
+    this.docker = options.dockerHost ? new Docker(modemOptions(options.dockerHost)) : new Docker();
+  }
+
+  async ping(): Promise<void> {
+    try {
+      await this.docker.ping();
+    } catch (err) {
+      throw dockerError(err, 'ping the engine');
+    }
+  }
+
+  async image(ref: string): Promise<ImageInfo | undefined> {
+    try {
+      const info = await this.docker.getImage(ref).inspect();
+      return { id: info.Id, labels: info.Config?.Labels ?? {} };
+    } catch (err) {
+      if ((err as DockerErrorShape).statusCode === 404) return undefined;
+      throw dockerError(err, `inspect image ${ref}`);
+    }
+  }
+
+  async startSandbox(spec: SandboxSpec): Promise<SandboxContainer> {
+    let container: Docker.Container;
+    try {
+      container = await this.docker.createContainer({
+        Image: spec.image,
+        Entrypoint: [SUPERVISOR],
+        Cmd: [],
+        User: '0:0',
+        WorkingDir: '/',
+        Env: [],
+        Labels: { ...spec.labels, [LABEL_MANAGED]: 'true' },
+        AttachStdin: true,
+        AttachStdout: true,
+        AttachStderr: true,
+        OpenStdin: true,
+        StdinOnce: true,
+        Tty: false,
+        NetworkDisabled: true,
+        HostConfig: {
+          NetworkMode: 'none',
+          ReadonlyRootfs: true,
+          Tmpfs: {
+            '/box': `rw,nosuid,nodev,exec,size=${spec.scratchBytes},mode=755`,
+            '/tmp': `rw,nosuid,nodev,exec,size=${spec.scratchBytes},mode=1777`,
+          },
+          IpcMode: 'private',
+          ShmSize: 16 * MiB,
+          Memory: spec.memoryBytes,
+          MemorySwap: spec.memoryBytes,
+          PidsLimit: spec.pids,
+          NanoCpus: Math.round(spec.cpus * 1e9),
+          CapDrop: ['ALL'],
+          CapAdd: SUPERVISOR_CAPABILITIES,
+          SecurityOpt: ['no-new-privileges'],
+          Ulimits: [
+            { Name: 'nofile', Soft: 4096, Hard: 4096 },
+            { Name: 'core', Soft: 0, Hard: 0 },
+            { Name: 'fsize', Soft: spec.scratchBytes, Hard: spec.scratchBytes },
+          ],
+          LogConfig: { Type: 'none', Config: {} },
+          Privileged: false,
+          AutoRemove: false,
+          Init: false,
+          ...(this.options.runtime ? { Runtime: this.options.runtime } : {}),
+        },
+      });
+    } catch (err) {
+      if ((err as DockerErrorShape).statusCode === 404) {
+        throw new ImageMissingError(`sandbox image ${spec.image} is not built (run npm run images)`, { cause: err });
+      }
+      throw dockerError(err, 'create a sandbox container');
+    }
+
+    const remove = async (): Promise<void> => {
+      try {
+        await container.remove({ force: true, v: true });
+      } catch (err) {
+        const code = (err as DockerErrorShape).statusCode;
+        // 404: already gone; 409: removal already in progress.
+        if (code !== 404 && code !== 409) throw dockerError(err, `remove container ${container.id}`);
+      }
+    };
+
+    try {
+      // Attach before start: a short-lived supervisor's output would otherwise be lost.
+      const stream = (await container.attach({ stream: true, stdin: true, stdout: true, stderr: true, hijack: true })) as Duplex;
+      const output = new PassThrough();
+      const errors = new PassThrough();
+      let diagnostics = '';
+      errors.on('data', (chunk: Buffer) => {
+        if (diagnostics.length < 16_384) diagnostics += chunk.toString('utf8');
+      });
+      container.modem.demuxStream(stream, output, errors);
+      // demuxStream never ends its outputs: end them ourselves, or readers wait forever.
+      const endOutputs = (): void => {
+        output.end();
+        errors.end();
+      };
+      stream.on('end', endOutputs);
+      stream.on('close', endOutputs);
+      stream.on('error', (err) => output.destroy(err));
+      await container.start();
+
+      let destroyed: Promise<void> | undefined;
+      return {
+        id: container.id,
+        input: stream,
+        output,
+        diagnostics: () => diagnostics,
+        setMemory: async (bytes: number) => {
+          try {
+            await container.update({ Memory: bytes, MemorySwap: bytes });
+          } catch (err) {
+            throw dockerError(err, 'update the sandbox memory limit');
+          }
+        },
+        inspectExit: async () => {
+          try {
+            const info = await container.inspect();
+            if (info.State.Running) return undefined;
+            return { exitCode: info.State.ExitCode, oomKilled: info.State.OOMKilled, error: info.State.Error };
+          } catch (err) {
+            throw dockerError(err, 'inspect a sandbox container');
+          }
+        },
+        destroy: () => {
+          destroyed ??= (async () => {
+            stream.destroy();
+            await remove();
+          })();
+          return destroyed;
+        },
+      };
+    } catch (err) {
+      await remove().catch(() => undefined);
+      throw dockerError(err, 'start a sandbox container');
+    }
+  }
+
+  async sweep(labels: Record<string, string>): Promise<number> {
+    try {
+      const found = await this.docker.listContainers({ all: true, filters: { label: labelFilter(labels) } });
+      await Promise.all(
+        found.map((c) =>
+          this.docker
+            .getContainer(c.Id)
+            .remove({ force: true, v: true })
+            .catch((err: DockerErrorShape) => {
+              if (err.statusCode !== 404 && err.statusCode !== 409) throw err;
+            }),
+        ),
+      );
+      return found.length;
+    } catch (err) {
+      throw dockerError(err, 'sweep managed containers');
+    }
+  }
+
+  async countManaged(labels: Record<string, string>): Promise<number> {
+    try {
+      const found = await this.docker.listContainers({ all: true, filters: { label: labelFilter(labels) } });
+      return found.length;
+    } catch (err) {
+      throw dockerError(err, 'list managed containers');
+    }
+  }
+}
+
+function modemOptions(dockerHost: string): Docker.DockerOptions {
+  if (dockerHost.startsWith('unix://')) return { socketPath: dockerHost.slice('unix://'.length) };
+  const url = new URL(dockerHost.replace(/^tcp:/, 'http:'));
+  return { host: url.hostname, port: Number(url.port || 2375), protocol: 'http' };
+}

@@ -1,0 +1,217 @@
+/**
+ * The wire format between the service and the in-container supervisor
+ * (sandbox-images/base/supervisor/supervisor.c). Requests go in over the
+ * container's stdin, replies come back on its stdout; every variable-length
+ * value is a blob "<decimal length>\n<bytes>", so no byte a candidate prints
+ * can be mistaken for framing.
+ */
+import type { Readable } from 'node:stream';
+import { killReasons, type KillReason } from '../domain/vocabulary.js';
+
+export const PROTOCOL_VERSION = 1;
+
+export type Phase = 'compile' | 'test';
+
+export interface RunRequest {
+  phase: Phase;
+  argv: readonly string[];
+  env: Readonly<Record<string, string>>;
+  stdin: Buffer;
+  cpuTimeMs: number;
+  wallTimeMs: number;
+  /** Captured bytes of stdout plus stderr; past it the run is killed when `killOnOutput`. */
+  outputBytes: number;
+  killOnOutput: boolean;
+  fileSizeBytes: number;
+  openFiles: number;
+  stackBytes: number;
+}
+
+export interface RunRecord {
+  /** null when the process did not exit by itself (signal, or never started). */
+  exitCode: number | null;
+  signal: number | null;
+  cpuTimeMs: number;
+  wallTimeMs: number;
+  peakMemoryBytes: number;
+  /** OOM kills in the container during this run; null when the kernel counter is unreadable. */
+  oomKills: number | null;
+  reason: KillReason;
+  execErrno: number;
+  stdout: Buffer;
+  stdoutTruncated: boolean;
+  stderr: Buffer;
+  stderrTruncated: boolean;
+}
+
+export type Frame =
+  | { kind: 'hello'; protocol: number; cgroup: string; oomCounter: boolean }
+  | { kind: 'ok' }
+  | { kind: 'error'; message: string }
+  | { kind: 'result'; record: RunRecord };
+
+export class ProtocolError extends Error {
+  override name = 'ProtocolError';
+}
+
+function blob(value: Buffer | string): Buffer[] {
+  const bytes = typeof value === 'string' ? Buffer.from(value, 'utf8') : value;
+  return [Buffer.from(`${bytes.length}\n`, 'ascii'), bytes];
+}
+
+export function encodeFile(path: string, content: Buffer | string, mode = 0o644): Buffer {
+  return Buffer.concat([Buffer.from(`FILE mode=${mode.toString(8)}\n`, 'ascii'), ...blob(path), ...blob(content)]);
+}
+
+export function encodeRun(req: RunRequest): Buffer {
+  const env = Object.entries(req.env).map(([k, v]) => `${k}=${v}`);
+  const header =
+    `RUN phase=${req.phase} cpu_ms=${Math.ceil(req.cpuTimeMs)} wall_ms=${Math.ceil(req.wallTimeMs)}` +
+    ` output_bytes=${req.outputBytes} kill_on_output=${req.killOnOutput ? 1 : 0}` +
+    ` fsize_bytes=${req.fileSizeBytes} nofile=${req.openFiles} stack_bytes=${req.stackBytes}` +
+    ` argc=${req.argv.length} envc=${env.length}\n`;
+  return Buffer.concat([
+    Buffer.from(header, 'ascii'),
+    ...req.argv.flatMap((a) => blob(a)),
+    ...env.flatMap((e) => blob(e)),
+    ...blob(req.stdin),
+  ]);
+}
+
+function fields(line: string): Map<string, string> {
+  const map = new Map<string, string>();
+  for (const part of line.split(' ').slice(1)) {
+    const eq = part.indexOf('=');
+    if (eq > 0) map.set(part.slice(0, eq), part.slice(eq + 1));
+  }
+  return map;
+}
+
+function int(map: Map<string, string>, key: string): number {
+  const raw = map.get(key);
+  if (raw === undefined || !/^-?\d+$/.test(raw)) throw new ProtocolError(`result lacks a numeric ${key}`);
+  return Number(raw);
+}
+
+/**
+ * Incremental parser: feed it chunks, take complete frames. Kept free of
+ * streams so it can be tested byte by byte.
+ */
+export class FrameParser {
+  private buffer: Buffer = Buffer.alloc(0);
+
+  push(chunk: Buffer): void {
+    this.buffer = this.buffer.length === 0 ? chunk : Buffer.concat([this.buffer, chunk]);
+  }
+
+  /** The next complete frame, or undefined when more bytes are needed. */
+  take(): Frame | undefined {
+    const nl = this.buffer.indexOf(0x0a);
+    if (nl < 0) {
+      if (this.buffer.length > 8192) throw new ProtocolError('header line too long');
+      return undefined;
+    }
+    const line = this.buffer.subarray(0, nl).toString('ascii');
+    const rest = this.buffer.subarray(nl + 1);
+    const verb = line.split(' ', 1)[0];
+    switch (verb) {
+      case 'HELLO': {
+        const f = fields(line);
+        this.buffer = rest;
+        return { kind: 'hello', protocol: int(f, 'proto'), cgroup: f.get('cgroup') ?? 'none', oomCounter: f.get('oom_counter') === '1' };
+      }
+      case 'OK':
+        this.buffer = rest;
+        return { kind: 'ok' };
+      case 'ERR': {
+        const nl2 = rest.indexOf(0x0a);
+        if (nl2 < 0) return undefined;
+        const len = Number(rest.subarray(0, nl2).toString('ascii'));
+        if (!Number.isSafeInteger(len) || len < 0) throw new ProtocolError('bad error length');
+        if (rest.length < nl2 + 1 + len) return undefined;
+        this.buffer = rest.subarray(nl2 + 1 + len);
+        return { kind: 'error', message: rest.subarray(nl2 + 1, nl2 + 1 + len).toString('utf8') };
+      }
+      case 'RESULT': {
+        const f = fields(line);
+        const stdoutLen = int(f, 'stdout_len');
+        const stderrLen = int(f, 'stderr_len');
+        if (rest.length < stdoutLen + stderrLen) return undefined;
+        const reason = f.get('reason') as KillReason;
+        if (!killReasons.includes(reason)) throw new ProtocolError(`unknown kill reason ${String(reason)}`);
+        const exit = int(f, 'exit');
+        const signal = int(f, 'signal');
+        const oomKills = int(f, 'oom_kills');
+        const record: RunRecord = {
+          exitCode: exit >= 0 && signal === 0 ? exit : null,
+          signal: signal > 0 ? signal : null,
+          cpuTimeMs: int(f, 'cpu_us') / 1000,
+          wallTimeMs: int(f, 'wall_us') / 1000,
+          peakMemoryBytes: int(f, 'rss_kb') * 1024,
+          oomKills: oomKills >= 0 ? oomKills : null,
+          reason,
+          execErrno: int(f, 'exec_errno'),
+          stdout: Buffer.from(rest.subarray(0, stdoutLen)),
+          stdoutTruncated: f.get('stdout_truncated') === '1',
+          stderr: Buffer.from(rest.subarray(stdoutLen, stdoutLen + stderrLen)),
+          stderrTruncated: f.get('stderr_truncated') === '1',
+        };
+        this.buffer = rest.subarray(stdoutLen + stderrLen);
+        return { kind: 'result', record };
+      }
+      default:
+        throw new ProtocolError(`unexpected frame ${JSON.stringify(line.slice(0, 40))}`);
+    }
+  }
+}
+
+/** Frames from a stream, one at a time, in order. */
+export class FrameReader {
+  private readonly parser = new FrameParser();
+  private readonly ready: Frame[] = [];
+  private waiter: { resolve: (f: Frame) => void; reject: (e: Error) => void } | undefined;
+  private failure: Error | undefined;
+
+  constructor(stream: Readable) {
+    stream.on('data', (chunk: Buffer) => {
+      try {
+        this.parser.push(chunk);
+        for (let frame = this.parser.take(); frame; frame = this.parser.take()) this.ready.push(frame);
+      } catch (err) {
+        this.fail(err as Error);
+        return;
+      }
+      this.deliver();
+    });
+    stream.on('end', () => this.fail(new ProtocolError('the supervisor closed its output')));
+    stream.on('close', () => this.fail(new ProtocolError('the supervisor closed its output')));
+    stream.on('error', (err) => this.fail(err));
+  }
+
+  private fail(err: Error): void {
+    this.failure ??= err;
+    this.deliver();
+  }
+
+  private deliver(): void {
+    if (!this.waiter) return;
+    const frame = this.ready.shift();
+    if (frame) {
+      const w = this.waiter;
+      this.waiter = undefined;
+      w.resolve(frame);
+    } else if (this.failure) {
+      const w = this.waiter;
+      this.waiter = undefined;
+      w.reject(this.failure);
+    }
+  }
+
+  next(): Promise<Frame> {
+    if (this.waiter) return Promise.reject(new ProtocolError('concurrent reads of the frame stream'));
+    return new Promise((resolve, reject) => {
+      this.waiter = { resolve, reject };
+      this.deliver();
+    });
+  }
+}

@@ -1,0 +1,97 @@
+/**
+ * One sandbox container driven through its supervisor: write the program,
+ * run steps, destroy. A session never outlives the request that opened it.
+ */
+import { DockerUnavailableError, SandboxFailedError, VerdictError } from '../errors.js';
+import type { ContainerEngine, SandboxContainer, SandboxSpec } from './docker-engine.js';
+import { encodeFile, encodeRun, FrameReader, PROTOCOL_VERSION, type Frame, type RunRecord, type RunRequest } from './protocol.js';
+
+/** Time the supervisor gets beyond a step's own wall limit before we declare it dead. */
+const SUPERVISOR_GRACE_MS = 10_000;
+const HELLO_TIMEOUT_MS = 15_000;
+
+export class SandboxSession {
+  private readonly frames: FrameReader;
+  private closed = false;
+
+  private constructor(private readonly container: SandboxContainer) {
+    this.frames = new FrameReader(container.output);
+  }
+
+  static async open(engine: ContainerEngine, spec: SandboxSpec): Promise<SandboxSession> {
+    const container = await engine.startSandbox(spec);
+    const session = new SandboxSession(container);
+    try {
+      const hello = await session.nextFrame(HELLO_TIMEOUT_MS, 'start');
+      if (hello.kind !== 'hello' || hello.protocol !== PROTOCOL_VERSION) {
+        throw new SandboxFailedError(`unexpected greeting from the supervisor in ${spec.image}: ${JSON.stringify(hello).slice(0, 200)}`);
+      }
+      return session;
+    } catch (err) {
+      await session.close();
+      throw err;
+    }
+  }
+
+  get containerId(): string {
+    return this.container.id;
+  }
+
+  async writeFile(path: string, content: Buffer | string, mode = 0o644): Promise<void> {
+    this.send(encodeFile(path, content, mode));
+    const frame = await this.nextFrame(HELLO_TIMEOUT_MS, `write ${path}`);
+    if (frame.kind === 'error') throw new SandboxFailedError(`the supervisor could not write ${path}: ${frame.message}`);
+    if (frame.kind !== 'ok') throw new SandboxFailedError(`unexpected reply to a file write: ${frame.kind}`);
+  }
+
+  async run(request: RunRequest): Promise<RunRecord> {
+    this.send(encodeRun(request));
+    const frame = await this.nextFrame(request.wallTimeMs + SUPERVISOR_GRACE_MS, `run ${request.phase}`);
+    if (frame.kind !== 'result') throw new SandboxFailedError(`unexpected reply to a run: ${frame.kind}`);
+    return frame.record;
+  }
+
+  setMemory(bytes: number): Promise<void> {
+    return this.container.setMemory(bytes);
+  }
+
+  /** Idempotent; the container is gone when this resolves. */
+  async close(): Promise<void> {
+    this.closed = true;
+    await this.container.destroy();
+  }
+
+  private send(bytes: Buffer): void {
+    if (this.closed) throw new SandboxFailedError('the sandbox session is closed');
+    this.container.input.write(bytes);
+  }
+
+  private async nextFrame(timeoutMs: number, what: string): Promise<Frame> {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new SandboxFailedError(`the supervisor did not answer within ${timeoutMs} ms (${what})`)), timeoutMs);
+    });
+    try {
+      return await Promise.race([this.frames.next(), timeout]);
+    } catch (err) {
+      if (err instanceof VerdictError) throw err;
+      throw await this.explainDeath(err as Error, what);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  /** The supervisor's stream ended early: find out from Docker why, as a typed error. */
+  private async explainDeath(cause: Error, what: string): Promise<VerdictError> {
+    let exit;
+    try {
+      exit = await this.container.inspectExit();
+    } catch (err) {
+      if (err instanceof DockerUnavailableError) return err;
+      return new SandboxFailedError(`the sandbox failed during ${what} and could not be inspected`, { cause: err });
+    }
+    const diag = this.container.diagnostics().trim();
+    const state = exit ? `exit code ${String(exit.exitCode)}${exit.oomKilled ? ', OOM-killed' : ''}${exit.error ? `, ${exit.error}` : ''}` : 'still running';
+    return new SandboxFailedError(`the sandbox supervisor failed during ${what} (${state})${diag ? `: ${diag.slice(0, 500)}` : ''}`, { cause });
+  }
+}
