@@ -10,7 +10,6 @@ import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import tar from 'tar-fs';
 import type Docker from 'dockerode';
 import type { ContainerEngine } from '../sandbox/docker-engine.js';
 
@@ -133,8 +132,8 @@ async function pull(docker: Docker, ref: string, timeoutMs: number): Promise<voi
 }
 
 async function build(docker: Docker, folder: string, tag: string, parent: string, progress: Progress): Promise<void> {
-  const context = tar.pack(path.join(IMAGES_DIR, folder));
-  const stream = await docker.buildImage(context, {
+  const context = path.join(IMAGES_DIR, folder);
+  const stream = await docker.buildImage({ context, src: await listFiles(context) }, {
     t: tag,
     buildargs: { BASE_IMAGE: parent },
     labels: { 'verdict.image': folder },

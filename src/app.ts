@@ -1,0 +1,151 @@
+/**
+ * Builds the service from explicit dependencies; never listens (server.ts does).
+ * Tests call buildApp() and use inject().
+ */
+import fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import {
+  hasZodFastifySchemaValidationErrors,
+  jsonSchemaTransform,
+  serializerCompiler,
+  validatorCompiler,
+  type ZodTypeProvider,
+} from 'fastify-type-provider-zod';
+import type { Config } from './config.js';
+import { VerdictError } from './errors.js';
+import { ImageCatalog } from './images/images.js';
+import { Judge } from './judge/judge.js';
+import { LanguageCatalog } from './languages/catalog.js';
+import { Metrics } from './metrics.js';
+import { healthRoutes } from './routes/health.js';
+import { languageRoutes } from './routes/languages.js';
+import { submissionRoutes } from './routes/submissions.js';
+import { LABEL_INSTANCE, type ContainerEngine } from './sandbox/docker-engine.js';
+
+export interface AppDependencies {
+  config: Config;
+  engine: ContainerEngine;
+  logger?: boolean | FastifyBaseLogger | Record<string, unknown>;
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    config: Config;
+    engine: ContainerEngine;
+    judge: Judge;
+    catalog: LanguageCatalog;
+    metrics: Metrics;
+  }
+}
+
+export const API_VERSION = '0.1.0';
+
+export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> {
+  const { config, engine } = deps;
+  const app = fastify({
+    logger: deps.logger ?? { level: config.logLevel },
+    bodyLimit: config.bodyLimitBytes,
+    // While closing, new requests get 503 and in-flight ones finish: the base of draining.
+    return503OnClosing: true,
+    forceCloseConnections: false,
+  }).withTypeProvider<ZodTypeProvider>();
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+
+  const catalog = new LanguageCatalog(new ImageCatalog(engine, { baseImage: config.baseImage }));
+  let judge: Judge | undefined;
+  const metrics = new Metrics(() => judge!.stats());
+  judge = new Judge(engine, catalog, config, metrics);
+  app.decorate('config', config);
+  app.decorate('engine', engine);
+  app.decorate('judge', judge);
+  app.decorate('catalog', catalog);
+  app.decorate('metrics', metrics);
+
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.0.3',
+      info: {
+        title: 'Verdict',
+        description: 'Judges untrusted programs against test cases in throwaway Docker sandboxes.',
+        version: API_VERSION,
+      },
+      tags: [
+        { name: 'judge', description: 'Submit programs' },
+        { name: 'meta', description: 'Languages, health, metrics' },
+      ],
+    },
+    transform: jsonSchemaTransform,
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs' });
+
+  app.setErrorHandler((error: FastifyError, request, reply) => {
+    if (error instanceof VerdictError) {
+      if (error.statusCode >= 500) {
+        metrics.errors.inc({ code: error.code });
+        request.log.warn({ err: error, code: error.code }, 'request failed');
+      }
+      if (error.retryAfterSeconds !== undefined) void reply.header('retry-after', String(error.retryAfterSeconds));
+      const details = 'details' in error ? error.details : undefined;
+      return reply.status(error.statusCode).send({ code: error.code, message: error.message, retryable: error.retryable, ...(details ? { details } : {}) });
+    }
+    if (hasZodFastifySchemaValidationErrors(error)) {
+      const issues = error.validation.map((v) => ({
+        path: `${v.instancePath.replace(/^\//, '').replaceAll('/', '.')}` || '(root)',
+        message: v.message ?? 'invalid',
+      }));
+      return reply.status(400).send({
+        code: 'VERDICT_INVALID_REQUEST',
+        message: issues.map((i) => `${i.path}: ${i.message}`).join('; '),
+        retryable: false,
+        details: { issues },
+      });
+    }
+    const status = error.statusCode ?? 500;
+    if (status === 413) {
+      return reply.status(413).send({ code: 'VERDICT_BODY_TOO_LARGE', message: `the request body exceeds ${config.bodyLimitBytes} bytes`, retryable: false });
+    }
+    if (status >= 400 && status < 500) {
+      return reply.status(status).send({ code: 'VERDICT_INVALID_REQUEST', message: error.message, retryable: false });
+    }
+    metrics.errors.inc({ code: 'VERDICT_INTERNAL' });
+    request.log.error({ err: error }, 'unexpected failure');
+    return reply.status(500).send({ code: 'VERDICT_INTERNAL', message: 'internal error', retryable: true });
+  });
+
+  app.addHook('onResponse', async (request, reply) => {
+    const route = request.routeOptions.url ?? 'unmatched';
+    metrics.httpRequests.inc({ method: request.method, route, status_code: String(reply.statusCode) });
+    metrics.httpDuration.observe({ method: request.method, route }, reply.elapsedTime / 1000);
+  });
+
+  await app.register(submissionRoutes);
+  await app.register(languageRoutes);
+  await app.register(healthRoutes);
+
+  app.addHook('onReady', async () => {
+    // Containers a crashed predecessor with this instance id left behind.
+    try {
+      const swept = await engine.sweep({ [LABEL_INSTANCE]: config.instanceId });
+      if (swept > 0) app.log.warn({ swept }, 'removed sandbox containers left by an earlier run');
+      await catalog.refresh((lang, image, argv) => judge!.probe(lang, image, argv));
+    } catch (err) {
+      // Not fatal: /readyz reports it and the service recovers once Docker is back.
+      app.log.error({ err }, 'Docker is not usable at start');
+    }
+    const missing = catalog.missing();
+    if (missing.length > 0) app.log.warn({ missing }, 'sandbox images missing; run npm run images');
+  });
+
+  app.addHook('onClose', async () => {
+    await judge!.drain();
+    try {
+      await engine.sweep({ [LABEL_INSTANCE]: config.instanceId });
+    } catch (err) {
+      app.log.error({ err }, 'could not sweep sandbox containers on close');
+    }
+  });
+
+  return app;
+}

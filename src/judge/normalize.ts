@@ -1,0 +1,74 @@
+/** Request → Submission: everything the schema cannot know (config limits, languages). Pure. */
+import type { Config } from '../config.js';
+import { resolveLimits } from '../domain/limits.js';
+import { BadRequestError } from '../errors.js';
+import { findLanguage, languageIds } from '../languages/registry.js';
+import type { SubmissionRequest, TestCaseRequest } from '../schemas.js';
+import { defaultChecker, type Submission } from './judge.js';
+
+type Settings = Pick<Config, 'defaultLimits' | 'maxLimits' | 'maxTests' | 'maxFiles'>;
+
+export function normalizeSubmission(req: SubmissionRequest, settings: Settings): Submission {
+  const language = findLanguage(req.language);
+  if (!language) {
+    throw new BadRequestError('VERDICT_UNKNOWN_LANGUAGE', `language: unknown language ${JSON.stringify(req.language)}; valid ids: ${languageIds.join(', ')}`, {
+      languages: languageIds,
+    });
+  }
+  const files = req.files ?? [{ path: language.sourceFile, content: req.source ?? '' }];
+  if (files.length > settings.maxFiles) {
+    throw new BadRequestError('VERDICT_INVALID_REQUEST', `files: ${files.length} files given, at most ${settings.maxFiles} are accepted`);
+  }
+  const paths = new Set<string>();
+  for (const [i, f] of files.entries()) {
+    if (paths.has(f.path)) throw new BadRequestError('VERDICT_INVALID_REQUEST', `files.${i}.path: ${JSON.stringify(f.path)} appears twice`);
+    paths.add(f.path);
+  }
+  // A file and a directory of one name cannot both exist.
+  for (const p of paths) {
+    const parts = p.split('/');
+    for (let n = 1; n < parts.length; n++) {
+      const dir = parts.slice(0, n).join('/');
+      if (paths.has(dir)) throw new BadRequestError('VERDICT_INVALID_REQUEST', `files: ${JSON.stringify(dir)} is both a file and a directory`);
+    }
+  }
+  if (!paths.has(language.sourceFile)) {
+    throw new BadRequestError('VERDICT_INVALID_REQUEST', `files: a ${language.id} program must contain ${language.sourceFile}, its entry point`);
+  }
+
+  const requested: TestCaseRequest[] = req.tests ?? [];
+  if (requested.length > settings.maxTests) {
+    throw new BadRequestError('VERDICT_INVALID_REQUEST', `tests: ${requested.length} tests given, at most ${settings.maxTests} are accepted`);
+  }
+  // No tests: one run of the program, accepted when it exits 0 (HumanEval-style programs).
+  const runs: TestCaseRequest[] = requested.length > 0 ? requested : [{}];
+  const tests = runs.map((t, i) => ({
+    id: t.id ?? String(i + 1),
+    stdin: Buffer.from(t.stdin ?? '', 'utf8'),
+    expectedStdout: t.expectedStdout === undefined ? undefined : Buffer.from(t.expectedStdout, 'utf8'),
+    args: t.args ?? [],
+  }));
+  const ids = new Set<string>();
+  for (const [i, t] of tests.entries()) {
+    if (ids.has(t.id)) throw new BadRequestError('VERDICT_INVALID_REQUEST', `tests.${i}.id: ${JSON.stringify(t.id)} appears twice`);
+    ids.add(t.id);
+  }
+
+  const checker = defaultChecker();
+  if (typeof req.checker === 'string') checker.mode = req.checker;
+  else if (req.checker) {
+    checker.mode = req.checker.mode;
+    checker.absTolerance = req.checker.absTolerance ?? checker.absTolerance;
+    checker.relTolerance = req.checker.relTolerance ?? checker.relTolerance;
+  }
+
+  return {
+    language,
+    files: files.map((f) => ({ path: f.path, content: Buffer.from(f.content, 'utf8') })),
+    tests,
+    checker,
+    limits: resolveLimits(req.limits, settings.defaultLimits, settings.maxLimits),
+    stopOnFirstFailure: req.stopOnFirstFailure ?? false,
+    mode: req.mode ?? 'run',
+  };
+}

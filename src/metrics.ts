@@ -1,0 +1,76 @@
+/** Prometheus metrics, on a registry per app instance (tests build many apps). */
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { JudgeObserver, JudgeStats } from './judge/judge.js';
+
+export class Metrics implements JudgeObserver {
+  readonly registry = new Registry();
+  readonly httpRequests = new Counter({
+    name: 'verdict_http_requests_total',
+    help: 'HTTP requests answered, by route and status code',
+    labelNames: ['method', 'route', 'status_code'] as const,
+    registers: [this.registry],
+  });
+  readonly httpDuration = new Histogram({
+    name: 'verdict_http_request_duration_seconds',
+    help: 'Time to answer an HTTP request',
+    labelNames: ['method', 'route'] as const,
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
+    registers: [this.registry],
+  });
+  readonly verdicts = new Counter({
+    name: 'verdict_submissions_total',
+    help: 'Submissions judged, by language and overall verdict',
+    labelNames: ['language', 'verdict'] as const,
+    registers: [this.registry],
+  });
+  readonly errors = new Counter({
+    name: 'verdict_errors_total',
+    help: 'Requests that ended in a Verdict or Docker failure, by error code',
+    labelNames: ['code'] as const,
+    registers: [this.registry],
+  });
+  readonly stages = new Histogram({
+    name: 'verdict_stage_duration_seconds',
+    help: 'Duration of judging stages: queue, container start, compile, one test, whole submission',
+    labelNames: ['language', 'stage'] as const,
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
+    registers: [this.registry],
+  });
+  readonly containersRunning = new Gauge({
+    name: 'verdict_containers_running',
+    help: 'Sandbox containers this instance has started and not yet removed',
+    registers: [this.registry],
+  });
+
+  constructor(stats: () => JudgeStats) {
+    collectDefaultMetrics({ register: this.registry, prefix: 'verdict_process_' });
+    new Gauge({
+      name: 'verdict_queue_depth',
+      help: 'Submissions waiting for a sandbox slot',
+      registers: [this.registry],
+      collect() {
+        this.set(stats().queued);
+      },
+    });
+    new Gauge({
+      name: 'verdict_submissions_running',
+      help: 'Submissions being judged now',
+      registers: [this.registry],
+      collect() {
+        this.set(stats().running);
+      },
+    });
+  }
+
+  stage(language: string, stage: string, seconds: number): void {
+    this.stages.observe({ language, stage }, seconds);
+  }
+
+  verdict(language: string, verdict: string): void {
+    this.verdicts.inc({ language, verdict });
+  }
+
+  containers(delta: number): void {
+    this.containersRunning.inc(delta);
+  }
+}

@@ -1,0 +1,23 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { normalizeSubmission } from '../judge/normalize.js';
+import { errorSchema, submissionRequestSchema, submissionResultSchema } from '../schemas.js';
+
+export const submissionRoutes: FastifyPluginAsyncZod = async (app) => {
+  app.post(
+    '/v1/submissions',
+    {
+      schema: {
+        tags: ['judge'],
+        summary: 'Judge one program against its tests',
+        description:
+          'Compiles the program once in a fresh sandbox and runs every test in it. A 200 answer carries the verdict whatever the program did; 4xx means the request is wrong; 503 means Verdict or Docker failed (retryable).',
+        body: submissionRequestSchema,
+        response: { 200: submissionResultSchema, 400: errorSchema, 413: errorSchema, 503: errorSchema },
+      },
+    },
+    async (request) => {
+      const submission = normalizeSubmission(request.body, app.config);
+      return app.judge.submit(submission);
+    },
+  );
+};
