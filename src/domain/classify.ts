@@ -7,7 +7,9 @@ import type { RunRecord } from '../sandbox/protocol.js';
 import type { CompileStatus, Verdict } from './vocabulary.js';
 
 const SIGXCPU = constants.signals.SIGXCPU;
-const signalNames = new Map<number, string>(Object.entries(constants.signals).map(([name, n]) => [n, name]));
+// Aliases share numbers (SIGABRT/SIGIOT, SIGIO/SIGPOLL): the first, canonical name wins.
+const signalNames = new Map<number, string>();
+for (const [name, n] of Object.entries(constants.signals)) if (!signalNames.has(n)) signalNames.set(n, name);
 
 export function signalName(signal: number | null): string | null {
   if (signal === null) return null;

@@ -9,6 +9,7 @@ import { check, type CheckerOptions } from '../domain/checkers.js';
 import { classifyCompile, classifyRun, signalName } from '../domain/classify.js';
 import type { CheckerMode, Limits, Verdict } from '../domain/vocabulary.js';
 import { ImageMissingError, QueueFullError, SandboxFailedError, ShuttingDownError } from '../errors.js';
+import type { VersionProbe } from '../languages/catalog.js';
 import type { LanguageDefinition } from '../languages/registry.js';
 import type { ContainerEngine } from '../sandbox/docker-engine.js';
 import { LABEL_INSTANCE, LABEL_JOB, LABEL_LANGUAGE } from '../sandbox/docker-engine.js';
@@ -68,7 +69,7 @@ export class Judge {
 
   constructor(
     private readonly engine: ContainerEngine,
-    private readonly images: { image(language: LanguageDefinition): ImageRef | undefined },
+    private readonly images: { image(language: LanguageDefinition): ImageRef | undefined; refresh(probe: VersionProbe): Promise<void> },
     private readonly settings: SandboxSettings & { concurrency: number; queueLimit: number },
     private readonly observer: JudgeObserver,
   ) {
@@ -105,8 +106,7 @@ export class Judge {
   private async judge(sub: Submission): Promise<SubmissionResult> {
     const started = performance.now();
     const lang = sub.language;
-    const image = this.images.image(lang);
-    if (!image) throw new ImageMissingError(`the ${lang.id} sandbox image is not built`);
+    const image = await this.imageFor(lang);
 
     const compileMemory = lang.compile?.memory === 'compile' ? Math.max(sub.limits.compileMemoryBytes, sub.limits.memoryBytes) : sub.limits.memoryBytes;
     const runMemory = this.containerMemory(sub.limits.memoryBytes, sub.limits.outputBytes);
@@ -181,6 +181,21 @@ export class Judge {
     } finally {
       await this.close(session);
     }
+  }
+
+  /**
+   * The language's image; when it is not known, look again: Docker may have
+   * come back, or the image been built since (and an unreachable engine
+   * surfaces here as DockerUnavailableError rather than a missing image).
+   */
+  private async imageFor(lang: LanguageDefinition): Promise<ImageRef> {
+    let image = this.images.image(lang);
+    if (!image) {
+      await this.images.refresh((l, i, argv) => this.probe(l, i, argv));
+      image = this.images.image(lang);
+    }
+    if (!image) throw new ImageMissingError(`the ${lang.id} sandbox image is not built (npm run images builds it)`);
+    return image;
   }
 
   /** Run one command in a fresh sandbox of the language's image (toolchain version probes). */

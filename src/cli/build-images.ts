@@ -1,0 +1,54 @@
+/**
+ * Builds whatever sandbox image is missing (base first; the base itself is
+ * pulled or bootstrapped from Debian's archive), then proves each language
+ * image with its smoke program through the real judging path.
+ */
+import os from 'node:os';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { buildApp } from '../app.js';
+import { parseConfig } from '../config.js';
+import { ImageCatalog, IMAGES_DIR } from '../images/images.js';
+import { languages } from '../languages/registry.js';
+import { DockerEngine } from '../sandbox/docker-engine.js';
+
+const verbose = process.argv.includes('--verbose');
+const started = performance.now();
+const config = parseConfig({ ...process.env, LOG_LEVEL: 'warn' }, { cpuCount: os.availableParallelism(), randomId: `images-${process.pid}` });
+const engine = new DockerEngine({ dockerHost: config.dockerHost, runtime: config.runtime });
+await engine.ping();
+
+const catalog = new ImageCatalog(engine, { baseImage: config.baseImage });
+let lastStep = '';
+await catalog.ensure([...new Set(languages.map((l) => l.imageFolder))], (line) => {
+  const step = line.match(/^\[(\w+)\] (Step \d+\/\d+)/);
+  if (step) {
+    // Without --verbose, one line per Dockerfile step is progress enough.
+    const key = `${step[1]} ${step[2]}`;
+    if (key !== lastStep) console.log(`images: ${line.slice(0, 160)}`);
+    lastStep = key;
+  } else if (verbose || !line.startsWith('[')) {
+    console.log(`images: ${line}`);
+  }
+});
+
+const app = await buildApp({ config, engine });
+await app.ready();
+let failed = false;
+try {
+  for (const lang of languages) {
+    const smoke = JSON.parse(await readFile(path.join(IMAGES_DIR, lang.imageFolder, 'smoke.json'), 'utf8')) as Record<string, unknown>;
+    const res = await app.inject({ method: 'POST', url: '/v1/submissions', payload: { ...smoke, language: lang.id } });
+    const body = res.json<{ verdict?: string; manifest?: { languageVersion: string }; message?: string }>();
+    if (res.statusCode === 200 && body.verdict === 'accepted') {
+      console.log(`images: ${lang.id} smoke program accepted (${body.manifest?.languageVersion})`);
+    } else {
+      failed = true;
+      console.error(`images: ${lang.id} smoke program failed: HTTP ${res.statusCode} ${res.body.slice(0, 2000)}`);
+    }
+  }
+} finally {
+  await app.close();
+}
+console.log(`images: ready in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+process.exit(failed ? 1 : 0);

@@ -1,0 +1,42 @@
+/** A real app on real Docker, one per test file, with its own instance label. */
+import { randomUUID } from 'node:crypto';
+import assert from 'node:assert/strict';
+import { after, afterEach } from 'node:test';
+import type { FastifyInstance } from 'fastify';
+import { buildApp } from '../../src/app.js';
+import { parseConfig } from '../../src/config.js';
+import { DockerEngine, LABEL_INSTANCE } from '../../src/sandbox/docker-engine.js';
+import type { SubmissionResult } from '../../src/schemas.js';
+
+export interface TestApp {
+  app: FastifyInstance;
+  instanceId: string;
+  engine: DockerEngine;
+  submit(body: Record<string, unknown>): Promise<SubmissionResult>;
+}
+
+/**
+ * Builds the app, closes it after the file, and after every test asserts that
+ * no container of this instance is left behind.
+ */
+export async function startTestApp(env: Record<string, string> = {}): Promise<TestApp> {
+  const instanceId = `test-${randomUUID().slice(0, 8)}`;
+  const config = parseConfig({ LOG_LEVEL: 'silent', VERDICT_CONCURRENCY: '2', ...env }, { cpuCount: 2, randomId: instanceId });
+  const engine = new DockerEngine({ dockerHost: config.dockerHost, runtime: config.runtime });
+  const app = await buildApp({ config: { ...config, instanceId }, engine });
+  await app.ready();
+  after(() => app.close());
+  afterEach(async () => {
+    assert.equal(await engine.countManaged({ [LABEL_INSTANCE]: instanceId }), 0, 'a sandbox container was left behind');
+  });
+  return {
+    app,
+    instanceId,
+    engine,
+    async submit(body) {
+      const res = await app.inject({ method: 'POST', url: '/v1/submissions', payload: body });
+      assert.equal(res.statusCode, 200, `expected a verdict, got HTTP ${res.statusCode}: ${res.body.slice(0, 1000)}`);
+      return res.json<SubmissionResult>();
+    },
+  };
+}
