@@ -1,0 +1,47 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { builtinDefaultLimits, builtinMaxLimits, ConfigError, parseConfig } from '../../src/config.js';
+import { resolveLimits } from '../../src/domain/limits.js';
+
+const facts = { cpuCount: 4, randomId: 'r1' };
+
+describe('config', () => {
+  it('has safe embedded defaults', () => {
+    const c = parseConfig({}, facts);
+    assert.equal(c.port, 8080);
+    assert.equal(c.host, '127.0.0.1');
+    assert.equal(c.concurrency, 4);
+    assert.equal(c.instanceId, 'r1');
+    assert.equal(c.runtime, undefined);
+    assert.deepEqual(c.defaultLimits, builtinDefaultLimits);
+  });
+  it('reads overrides from the environment', () => {
+    const c = parseConfig({ PORT: '9000', VERDICT_MAX_TIME_MS: '60000', VERDICT_DEFAULT_MEMORY_BYTES: '1048576', VERDICT_RUNTIME: 'runsc' }, facts);
+    assert.equal(c.port, 9000);
+    assert.equal(c.maxLimits.timeMs, 60000);
+    assert.equal(c.defaultLimits.memoryBytes, 1048576);
+    assert.equal(c.runtime, 'runsc');
+  });
+  it('names the variable that is wrong', () => {
+    assert.throws(() => parseConfig({ PORT: 'eighty' }, facts), (e: Error) => e instanceof ConfigError && /PORT="eighty"/.test(e.message));
+    assert.throws(() => parseConfig({ VERDICT_DEFAULT_TIME_MS: '99999' }, facts), /exceeds VERDICT_MAX_TIME_MS/);
+  });
+});
+
+describe('limits', () => {
+  it('fills defaults and keeps what was asked', () => {
+    const l = resolveLimits({ memoryBytes: 1024 }, builtinDefaultLimits, builtinMaxLimits);
+    assert.equal(l.memoryBytes, 1024);
+    assert.equal(l.timeMs, builtinDefaultLimits.timeMs);
+  });
+  it('raises the default wall limit with a raised CPU limit', () => {
+    assert.equal(resolveLimits({ timeMs: 10_000 }, builtinDefaultLimits, builtinMaxLimits).wallTimeMs, 21_000);
+    assert.equal(resolveLimits({ timeMs: 10_000, wallTimeMs: 12_000 }, builtinDefaultLimits, builtinMaxLimits).wallTimeMs, 12_000);
+  });
+  it('refuses anything above the maximum, naming each field', () => {
+    assert.throws(
+      () => resolveLimits({ timeMs: 10 ** 6, processes: 10 ** 6 }, builtinDefaultLimits, builtinMaxLimits),
+      /limits\.timeMs: 1000000 exceeds the server maximum 30000; limits\.processes: 1000000 exceeds the server maximum 512/,
+    );
+  });
+});

@@ -1,0 +1,17 @@
+import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
+import { it } from 'node:test';
+import { generateOpenApi, OPENAPI_PATH } from '../../src/openapi.js';
+
+it('openapi/openapi.json matches what the code generates (npm run openapi regenerates it)', async () => {
+  const committed = await readFile(OPENAPI_PATH, 'utf8');
+  assert.equal(committed, await generateOpenApi());
+});
+
+it('documents every route with its request and answers', async () => {
+  const doc = JSON.parse(await generateOpenApi()) as { paths: Record<string, Record<string, { responses: Record<string, unknown>; requestBody?: unknown }>> };
+  for (const path of ['/v1/submissions', '/v1/languages', '/healthz', '/readyz', '/metrics']) assert.ok(doc.paths[path], path);
+  const post = doc.paths['/v1/submissions']!.post!;
+  assert.ok(post.requestBody);
+  assert.deepEqual(Object.keys(post.responses).sort(), ['200', '400', '413', '503']);
+});
