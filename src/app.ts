@@ -13,7 +13,7 @@ import {
   type ZodTypeProvider,
 } from 'fastify-type-provider-zod';
 import type { Config } from './config.js';
-import { VerdictError } from './errors.js';
+import { ShuttingDownError, VerdictError } from './errors.js';
 import { ImageCatalog } from './images/images.js';
 import { Judge } from './judge/judge.js';
 import { LanguageCatalog } from './languages/catalog.js';
@@ -46,8 +46,8 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
   const app = fastify({
     logger: deps.logger ?? { level: config.logLevel },
     bodyLimit: config.bodyLimitBytes,
-    // While closing, new requests get 503 and in-flight ones finish: the base of draining.
-    return503OnClosing: true,
+    // Draining is ours (below): a 503 with a stable code and Retry-After.
+    return503OnClosing: false,
     forceCloseConnections: false,
   }).withTypeProvider<ZodTypeProvider>();
   app.setValidatorCompiler(validatorCompiler);
@@ -112,6 +112,15 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
     metrics.errors.inc({ code: 'VERDICT_INTERNAL' });
     request.log.error({ err: error }, 'unexpected failure');
     return reply.status(500).send({ code: 'VERDICT_INTERNAL', message: 'internal error', retryable: true });
+  });
+
+  // While closing, new requests get 503 and in-flight ones finish: what a load balancer needs to drain us.
+  let draining = false;
+  app.addHook('preClose', async () => {
+    draining = true;
+  });
+  app.addHook('onRequest', async (request) => {
+    if (draining && request.url !== '/healthz') throw new ShuttingDownError('this instance is shutting down; retry on another');
   });
 
   app.addHook('onResponse', async (request, reply) => {
