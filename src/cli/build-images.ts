@@ -8,7 +8,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { buildApp } from '../app.js';
 import { parseConfig } from '../config.js';
-import { ImageCatalog, IMAGES_DIR } from '../images/images.js';
+import { ImageCatalog, IMAGES_DIR, pruneStale } from '../images/images.js';
 import { languages } from '../languages/registry.js';
 import { DockerEngine } from '../sandbox/docker-engine.js';
 
@@ -20,7 +20,7 @@ await engine.ping();
 
 const catalog = new ImageCatalog(engine, { baseImage: config.baseImage });
 let lastStep = '';
-await catalog.ensure([...new Set(languages.map((l) => l.imageFolder))], (line) => {
+const resolved = await catalog.ensure([...new Set(languages.map((l) => l.imageFolder))], (line) => {
   const step = line.match(/^\[(\w+)\] (Step \d+\/\d+)/);
   if (step) {
     // Without --verbose, one line per Dockerfile step is progress enough.
@@ -31,6 +31,8 @@ await catalog.ensure([...new Set(languages.map((l) => l.imageFolder))], (line) =
     console.log(`images: ${line}`);
   }
 });
+
+await pruneStale(engine.docker, resolved.values(), (line) => console.log(`images: ${line}`));
 
 const app = await buildApp({ config, engine });
 await app.ready();

@@ -119,6 +119,26 @@ export class ImageCatalog {
   }
 }
 
+/**
+ * Remove sandbox images that no current tag names (earlier contents of the
+ * folders). An image a container still uses is kept: removal is not forced.
+ */
+export async function pruneStale(docker: Docker, current: Iterable<ResolvedImage>, progress: Progress): Promise<void> {
+  const keep = new Set([...current].map((i) => i.tag));
+  const images = await docker.listImages({ filters: { reference: [`${REPOSITORY}-*`] } });
+  for (const image of images) {
+    for (const tag of image.RepoTags ?? []) {
+      if (keep.has(tag)) continue;
+      try {
+        await docker.getImage(tag).remove();
+        progress(`removed stale ${tag}`);
+      } catch (err) {
+        progress(`kept stale ${tag}: ${(err as Error).message.split('\n')[0]}`);
+      }
+    }
+  }
+}
+
 async function pull(docker: Docker, ref: string, timeoutMs: number): Promise<void> {
   const stream = await docker.pull(ref);
   await new Promise<void>((resolve, reject) => {

@@ -679,6 +679,12 @@ static void handle_run(const char *header) {
   if (in_fd >= 0) close(in_fd);
   if (!killed) kill_everything(&st);
   long long wall_us = (st.main_end_us ? st.main_end_us : now_us()) - start;
+  /* The limit was enforced on the container's counter: report what it counted,
+   * so a time-limit verdict never shows less CPU than the limit. */
+  if (cg_cpu_before >= 0) {
+    long long cg_used = cgroup_cpu_us() - cg_cpu_before;
+    if (cg_used > st.cpu_us) st.cpu_us = cg_used;
+  }
   long long oom_after = oom_kill_count();
   long long oom_kills = (oom_before >= 0 && oom_after >= 0) ? oom_after - oom_before : -1;
   wipe_scratch();
