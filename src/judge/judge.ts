@@ -10,7 +10,7 @@ import { classifyCompile, classifyRun, signalName } from '../domain/classify.js'
 import type { CheckerMode, Limits, Verdict } from '../domain/vocabulary.js';
 import { ImageMissingError, QueueFullError, SandboxFailedError, ShuttingDownError } from '../errors.js';
 import type { VersionProbe } from '../languages/catalog.js';
-import type { LanguageDefinition } from '../languages/registry.js';
+import type { BuildContext, LanguageDefinition } from '../languages/registry.js';
 import type { ContainerEngine } from '../sandbox/docker-engine.js';
 import { LABEL_INSTANCE, LABEL_JOB, LABEL_LANGUAGE } from '../sandbox/docker-engine.js';
 import { PROTOCOL_VERSION, type RunRecord, type RunRequest } from '../sandbox/protocol.js';
@@ -34,6 +34,8 @@ export interface TestCase {
 /** A validated request, limits resolved: what the judge runs. */
 export interface Submission {
   language: LanguageDefinition;
+  /** The file the program starts from, relative to the program directory. */
+  entry: string;
   files: readonly SourceFile[];
   tests: readonly TestCase[];
   checker: CheckerOptions;
@@ -114,14 +116,19 @@ export class Judge {
     try {
       for (const file of sub.files) await session.writeFile(file.path, file.content);
 
+      const ctx: BuildContext = {
+        entry: sub.entry,
+        sources: sub.files.map((f) => f.path).filter((p) => lang.sourcePattern.test(p)),
+        memoryBytes: sub.limits.memoryBytes,
+        cpus: this.settings.sandboxCpus,
+      };
       let compile: CompileResult | null = null;
       if (lang.compile) {
         const t0 = performance.now();
-        const sources = sub.files.map((f) => f.path).filter((p) => lang.sourcePattern.test(p));
         const record = await this.run(session, {
           phase: 'compile',
-          argv: lang.compile.argv(sources),
-          env: lang.env,
+          argv: lang.compile.argv(ctx),
+          env: lang.env(ctx),
           stdin: Buffer.alloc(0),
           cpuTimeMs: sub.limits.compileTimeMs,
           wallTimeMs: sub.limits.compileTimeMs * 2,
@@ -148,7 +155,7 @@ export class Judge {
             continue;
           }
           const t0 = performance.now();
-          const result = await this.runTest(session, sub, test);
+          const result = await this.runTest(session, sub, ctx, test);
           this.observer.stage(lang.id, 'test', (performance.now() - t0) / 1000);
           tests.push(result);
           if (result.verdict !== 'accepted' && sub.stopOnFirstFailure) stop = true;
@@ -205,7 +212,7 @@ export class Judge {
       return await this.run(session, {
         phase: 'test',
         argv,
-        env: lang.env,
+        env: lang.env({ entry: lang.sourceFile, sources: [], memoryBytes: 256 * MiB, cpus: this.settings.sandboxCpus }),
         stdin: Buffer.alloc(0),
         cpuTimeMs: 5000,
         wallTimeMs: 10_000,
@@ -261,11 +268,11 @@ export class Judge {
     return record;
   }
 
-  private async runTest(session: SandboxSession, sub: Submission, test: TestCase): Promise<TestResult> {
+  private async runTest(session: SandboxSession, sub: Submission, ctx: BuildContext, test: TestCase): Promise<TestResult> {
     const record = await this.run(session, {
       phase: 'test',
-      argv: [...sub.language.run.argv, ...test.args],
-      env: sub.language.env,
+      argv: [...sub.language.run.argv(ctx), ...test.args],
+      env: sub.language.env(ctx),
       stdin: test.stdin,
       cpuTimeMs: sub.limits.timeMs,
       wallTimeMs: sub.limits.wallTimeMs,

@@ -15,7 +15,7 @@ export function normalizeSubmission(req: SubmissionRequest, settings: Settings):
       languages: languageIds,
     });
   }
-  const files = req.files ?? [{ path: language.sourceFile, content: req.source ?? '' }];
+  const files = req.files ?? [{ path: language.entryFor?.(req.source ?? '') ?? language.sourceFile, content: req.source ?? '' }];
   if (files.length > settings.maxFiles) {
     throw new BadRequestError('VERDICT_INVALID_REQUEST', `files: ${files.length} files given, at most ${settings.maxFiles} are accepted`);
   }
@@ -32,8 +32,10 @@ export function normalizeSubmission(req: SubmissionRequest, settings: Settings):
       if (paths.has(dir)) throw new BadRequestError('VERDICT_INVALID_REQUEST', `files: ${JSON.stringify(dir)} is both a file and a directory`);
     }
   }
-  if (!paths.has(language.sourceFile)) {
-    throw new BadRequestError('VERDICT_INVALID_REQUEST', `files: a ${language.id} program must contain ${language.sourceFile}, its entry point`);
+  const entries = req.files ? (language.entryFiles ?? [language.sourceFile]) : [files[0]!.path];
+  const entry = entries.find((e) => paths.has(e));
+  if (entry === undefined) {
+    throw new BadRequestError('VERDICT_INVALID_REQUEST', `files: a ${language.id} program must contain ${entries.join(' or ')}, its entry point`);
   }
 
   const requested: TestCaseRequest[] = req.tests ?? [];
@@ -64,6 +66,7 @@ export function normalizeSubmission(req: SubmissionRequest, settings: Settings):
 
   return {
     language,
+    entry,
     files: files.map((f) => ({ path: f.path, content: Buffer.from(f.content, 'utf8') })),
     tests,
     checker,

@@ -54,7 +54,7 @@ export class LanguageCatalog {
         version: image?.version ?? null,
         sourceFile: lang.sourceFile,
         compileCommand: lang.compile?.display ?? null,
-        runCommand: `${lang.run.argv.join(' ')} [args]`,
+        runCommand: `${lang.run.display} [args]`,
         image: image?.tag ?? null,
         imageId: image?.id ?? null,
       };

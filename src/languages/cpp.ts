@@ -1,0 +1,18 @@
+import { baseEnv, type LanguageDefinition } from './types.js';
+
+export const cpp: LanguageDefinition = {
+  id: 'cpp',
+  aliases: ['c++', 'cpp17', 'g++'],
+  name: 'C++17 (GCC)',
+  imageFolder: 'cpp',
+  sourceFile: 'main.cpp',
+  sourcePattern: /\.(cpp|cc|cxx)$/,
+  compile: {
+    argv: (ctx) => ['g++', '-std=gnu++17', '-O2', '-pipe', '-o', 'main', ...ctx.sources, '-lcrypto', '-lm'],
+    memory: 'compile',
+    display: 'g++ -std=gnu++17 -O2 -pipe -o main <files> -lcrypto -lm',
+  },
+  run: { argv: () => ['./main'], display: './main' },
+  env: () => ({ ...baseEnv }),
+  versionCommand: ['g++', '--version'],
+};

@@ -1,0 +1,26 @@
+import { baseEnv, type LanguageDefinition } from './types.js';
+
+export const python: LanguageDefinition = {
+  id: 'python',
+  aliases: ['py', 'python3'],
+  name: 'Python 3',
+  imageFolder: 'python',
+  sourceFile: 'main.py',
+  sourcePattern: /\.py$/,
+  compile: {
+    argv: (ctx) => ['python3', '/opt/verdict/python/check.py', ...ctx.sources],
+    memory: 'run',
+    display: 'python3 /opt/verdict/python/check.py <files> (syntax check)',
+  },
+  run: { argv: (ctx) => ['python3', ctx.entry], display: 'python3 main.py' },
+  env: () => ({
+    ...baseEnv,
+    // Same hash order on every run: a label must not depend on the seed.
+    PYTHONHASHSEED: '0',
+    PYTHONDONTWRITEBYTECODE: '1',
+    PYTHONIOENCODING: 'utf-8',
+    OPENBLAS_NUM_THREADS: '1',
+    OMP_NUM_THREADS: '1',
+  }),
+  versionCommand: ['python3', '--version'],
+};

@@ -1,0 +1,49 @@
+/** What a language is to Verdict: its image, its files, its commands. */
+
+/** What the commands of one submission may depend on. */
+export interface BuildContext {
+  /** The entry file, relative to the program directory. */
+  entry: string;
+  /** The program's files the compiler is handed (those matching `sourcePattern`), in request order. */
+  sources: readonly string[];
+  /** The run memory limit: runtimes with their own heap (JVM, V8) are sized below it. */
+  memoryBytes: number;
+  cpus: number;
+}
+
+export interface LanguageDefinition {
+  id: string;
+  aliases: readonly string[];
+  name: string;
+  /** Folder under sandbox-images/ that builds this language's image. */
+  imageFolder: string;
+  /** The file a one-file `source` is written to, unless `entryFor` decides otherwise. */
+  sourceFile: string;
+  /** For a one-file `source`, the file name the source itself calls for (a Java public class, a Go test file). */
+  entryFor?(source: string): string;
+  /** Names accepted as the entry of a `files` program; the first present wins. Default: [sourceFile]. */
+  entryFiles?: readonly string[];
+  /** Files of a program the compiler is handed. */
+  sourcePattern: RegExp;
+  compile?: {
+    argv(ctx: BuildContext): string[];
+    /** "run": a check that needs no more than the program's own memory limit. */
+    memory: 'compile' | 'run';
+    /** Shown in GET /v1/languages. */
+    display: string;
+  };
+  run: { argv(ctx: BuildContext): string[]; display: string };
+  /** The whole environment of compile and run; nothing is inherited. */
+  env(ctx: BuildContext): Record<string, string>;
+  versionCommand: readonly string[];
+}
+
+export const baseEnv = {
+  PATH: '/usr/local/bin:/usr/bin:/bin',
+  HOME: '/tmp',
+  TMPDIR: '/tmp',
+  LANG: 'C.UTF-8',
+  LC_ALL: 'C.UTF-8',
+} as const;
+
+export const MiB = 1024 * 1024;
