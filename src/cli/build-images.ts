@@ -13,6 +13,9 @@ import { languages } from '../languages/registry.js';
 import { DockerEngine } from '../sandbox/docker-engine.js';
 
 const verbose = process.argv.includes('--verbose');
+// Optional language ids: build and smoke-test only those (the base always).
+const only = process.argv.slice(2).filter((a) => !a.startsWith('--'));
+const selected = only.length > 0 ? languages.filter((l) => only.includes(l.id)) : languages;
 const started = performance.now();
 const config = parseConfig({ ...process.env, LOG_LEVEL: 'warn' }, { cpuCount: os.availableParallelism(), randomId: `images-${process.pid}` });
 const engine = new DockerEngine({ dockerHost: config.dockerHost, runtime: config.runtime });
@@ -20,7 +23,7 @@ await engine.ping();
 
 const catalog = new ImageCatalog(engine, { baseImage: config.baseImage });
 let lastStep = '';
-const resolved = await catalog.ensure([...new Set(languages.map((l) => l.imageFolder))], (line) => {
+const resolved = await catalog.ensure([...new Set(selected.map((l) => l.imageFolder))], (line) => {
   const step = line.match(/^\[(\w+)\] (Step \d+\/\d+)/);
   if (step) {
     // Without --verbose, one line per Dockerfile step is progress enough.
@@ -32,13 +35,13 @@ const resolved = await catalog.ensure([...new Set(languages.map((l) => l.imageFo
   }
 });
 
-await pruneStale(engine.docker, resolved.values(), (line) => console.log(`images: ${line}`));
+if (only.length === 0) await pruneStale(engine.docker, resolved.values(), (line) => console.log(`images: ${line}`));
 
 const app = await buildApp({ config, engine });
 await app.ready();
 let failed = false;
 try {
-  for (const lang of languages) {
+  for (const lang of selected) {
     const smoke = JSON.parse(await readFile(path.join(IMAGES_DIR, lang.imageFolder, 'smoke.json'), 'utf8')) as Record<string, unknown>;
     const res = await app.inject({ method: 'POST', url: '/v1/submissions', payload: { ...smoke, language: lang.id } });
     const body = res.json<{ verdict?: string; manifest?: { languageVersion: string }; message?: string }>();

@@ -118,6 +118,7 @@ export class Judge {
 
       const ctx: BuildContext = {
         entry: sub.entry,
+        entrySource: sub.files.find((f) => f.path === sub.entry)?.content.toString('utf8') ?? '',
         sources: sub.files.map((f) => f.path).filter((p) => lang.sourcePattern.test(p)),
         memoryBytes: sub.limits.memoryBytes,
         cpus: this.settings.sandboxCpus,
@@ -212,7 +213,7 @@ export class Judge {
       return await this.run(session, {
         phase: 'test',
         argv,
-        env: lang.env({ entry: lang.sourceFile, sources: [], memoryBytes: 256 * MiB, cpus: this.settings.sandboxCpus }),
+        env: lang.env({ entry: lang.sourceFile, entrySource: '', sources: [], memoryBytes: 256 * MiB, cpus: this.settings.sandboxCpus }),
         stdin: Buffer.alloc(0),
         cpuTimeMs: 5000,
         wallTimeMs: 10_000,

@@ -2,13 +2,19 @@
  * Supported languages. Adding one is a folder in sandbox-images/ (Dockerfile
  * and smoke.json), one module beside this file, and one line below.
  */
+import { c } from './c.js';
 import { cpp } from './cpp.js';
+import { go } from './go.js';
+import { java } from './java.js';
+import { javascript } from './javascript.js';
 import { python } from './python.js';
+import { rust } from './rust.js';
+import { typescript } from './typescript.js';
 import type { LanguageDefinition } from './types.js';
 
 export type { BuildContext, LanguageDefinition } from './types.js';
 
-export const languages: readonly LanguageDefinition[] = [python, cpp];
+export const languages: readonly LanguageDefinition[] = [python, cpp, c, java, javascript, typescript, go, rust];
 
 const byName = new Map<string, LanguageDefinition>();
 for (const lang of languages) {

@@ -4,6 +4,8 @@
 export interface BuildContext {
   /** The entry file, relative to the program directory. */
   entry: string;
+  /** Its content, for languages whose build depends on it (Rust test harnesses). */
+  entrySource: string;
   /** The program's files the compiler is handed (those matching `sourcePattern`), in request order. */
   sources: readonly string[];
   /** The run memory limit: runtimes with their own heap (JVM, V8) are sized below it. */

@@ -1,0 +1,18 @@
+import { baseEnv, type LanguageDefinition } from './types.js';
+
+export const c: LanguageDefinition = {
+  id: 'c',
+  aliases: ['c17', 'gcc'],
+  name: 'C17 (GCC)',
+  imageFolder: 'c',
+  sourceFile: 'main.c',
+  sourcePattern: /\.c$/,
+  compile: {
+    argv: (ctx) => ['gcc', '-std=gnu17', '-O2', '-pipe', '-o', 'main', ...ctx.sources, '-lm'],
+    memory: 'compile',
+    display: 'gcc -std=gnu17 -O2 -pipe -o main <files> -lm',
+  },
+  run: { argv: () => ['./main'], display: './main' },
+  env: () => ({ ...baseEnv }),
+  versionCommand: ['gcc', '--version'],
+};
