@@ -6,6 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -75,6 +76,8 @@ export class ImageCatalog {
     const baseTag = `${REPOSITORY}-${BASE_FOLDER}:${await folderHash(BASE_FOLDER, base.id)}`;
     result.set(BASE_FOLDER, { folder: BASE_FOLDER, tag: baseTag, id: (await this.engine.image(baseTag))?.id });
     for (const folder of folders) {
+      // A language whose folder is not there has no image: reported missing, not a crash.
+      if (!existsSync(path.join(IMAGES_DIR, folder, 'Dockerfile'))) continue;
       const tag = `${REPOSITORY}-${folder}:${await folderHash(folder, baseTag)}`;
       result.set(folder, { folder, tag, id: (await this.engine.image(tag))?.id });
     }

@@ -19,13 +19,15 @@ export class LanguageCatalog {
 
   /** Tags that should exist for the current tree but are not built. */
   missing(): string[] {
-    return languages.filter((l) => !this.current.has(l.id)).map((l) => this.expectedTags.get(l.id) ?? `${l.imageFolder} (no base image)`);
+    return languages.filter((l) => !this.current.has(l.id)).map((l) => this.expectedTags.get(l.id) ?? `${l.id}: not resolved yet`);
   }
 
   /** Re-read which images exist and probe the version of any new one. */
   async refresh(probe: VersionProbe): Promise<void> {
     const resolved = await this.images.resolve(languages.map((l) => l.imageFolder));
-    this.expectedTags = new Map(languages.map((l) => [l.id, resolved?.get(l.imageFolder)?.tag ?? '']));
+    this.expectedTags = new Map(
+      languages.map((l) => [l.id, resolved ? (resolved.get(l.imageFolder)?.tag ?? `sandbox-images/${l.imageFolder} has no Dockerfile`) : 'no base image']),
+    );
     await Promise.all(
       languages.map(async (lang) => {
         const image = resolved?.get(lang.imageFolder);
