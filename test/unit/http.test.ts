@@ -32,7 +32,7 @@ describe('bad requests get a 4xx that says what is wrong', () => {
     ['wrong type', { language: 'python', source: 'x', tests: [{ stdin: 5 }] }, 400, /tests\.0\.stdin/],
     ['unknown field', { language: 'python', source: 'x', colour: 'red' }, 400, /colour/],
     ['unknown checker', { language: 'python', source: 'x', checker: 'fuzzy' }, 400, /checker/],
-    ['unknown language', { language: 'cobol', source: 'x' }, 400, /unknown language "cobol"; valid ids: python, cpp/],
+    ['unknown language', { language: 'cobol', source: 'x' }, 400, /unknown language "cobol"; valid ids: python, cpp, c, java, javascript, typescript, go, rust/],
     ['limit above the maximum', { language: 'python', source: 'x', limits: { timeMs: 10 ** 9 } }, 400, /limits\.timeMs: 1000000000 exceeds the server maximum 30000/],
     ['negative limit', { language: 'python', source: 'x', limits: { memoryBytes: -1 } }, 400, /limits\.memoryBytes/],
     ['path traversal', { language: 'python', files: [{ path: '../main.py', content: '' }] }, 400, /files\.0\.path/],
@@ -54,7 +54,7 @@ describe('bad requests get a 4xx that says what is wrong', () => {
   it('unknown language lists the valid ids in details', async () => {
     const res = await post({ language: 'cobol', source: 'x' });
     assert.equal(res.body.code, 'VERDICT_UNKNOWN_LANGUAGE');
-    assert.deepEqual(res.body.details, { languages: ['python', 'cpp'] });
+    assert.deepEqual(res.body.details, { languages: ["python", "cpp", "c", "java", "javascript", "typescript", "go", "rust"] });
   });
 
   it('a body over the limit is 413', async () => {
