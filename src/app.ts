@@ -150,6 +150,7 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
   app.addHook('onClose', async () => {
     await judge!.drain();
     try {
+      await engine.removeOrphans();
       await engine.sweep({ [LABEL_INSTANCE]: config.instanceId });
     } catch (err) {
       app.log.error({ err }, 'could not sweep sandbox containers on close');

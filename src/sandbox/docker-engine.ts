@@ -41,7 +41,7 @@ export interface SandboxContainer {
   diagnostics(): string;
   setMemory(bytes: number): Promise<void>;
   inspectExit(): Promise<ContainerExit | undefined>;
-  /** Kill and remove. Idempotent. */
+  /** Kill and remove. Idempotent; never throws (a failed removal is retried later). */
   destroy(): Promise<void>;
 }
 
@@ -57,6 +57,8 @@ export interface ContainerEngine {
   /** Remove every managed container carrying all of these labels; returns how many. */
   sweep(labels: Record<string, string>): Promise<number>;
   countManaged(labels: Record<string, string>): Promise<number>;
+  /** Retry removing containers whose removal failed (Docker was away); returns how many are still left. */
+  removeOrphans(): Promise<number>;
   readonly docker: Docker;
 }
 
@@ -89,6 +91,9 @@ function labelFilter(labels: Record<string, string>): string[] {
 
 export class DockerEngine implements ContainerEngine {
   readonly docker: Docker;
+  /** Containers we failed to remove; a timer retries until Docker lets us. */
+  private readonly orphans = new Set<string>();
+  private orphanTimer: NodeJS.Timeout | undefined;
 
   constructor(private readonly options: { dockerHost?: string | undefined; runtime?: string | undefined }) {
     this.docker = options.dockerHost ? new Docker(modemOptions(options.dockerHost)) : new Docker();
@@ -165,15 +170,7 @@ export class DockerEngine implements ContainerEngine {
       throw dockerError(err, 'create a sandbox container');
     }
 
-    const remove = async (): Promise<void> => {
-      try {
-        await container.remove({ force: true, v: true });
-      } catch (err) {
-        const code = (err as DockerErrorShape).statusCode;
-        // 404: already gone; 409: removal already in progress.
-        if (code !== 404 && code !== 409) throw dockerError(err, `remove container ${container.id}`);
-      }
-    };
+    const remove = (): Promise<void> => this.removeContainer(container.id);
 
     try {
       // Attach before start: a short-lived supervisor's output would otherwise be lost.
@@ -229,6 +226,32 @@ export class DockerEngine implements ContainerEngine {
       await remove().catch(() => undefined);
       throw dockerError(err, 'start a sandbox container');
     }
+  }
+
+  /** Remove one container; when Docker is away, remember it and retry later instead of failing the caller. */
+  async removeContainer(id: string): Promise<void> {
+    try {
+      await this.docker.getContainer(id).remove({ force: true, v: true });
+      this.orphans.delete(id);
+    } catch (err) {
+      const code = (err as DockerErrorShape).statusCode;
+      // 404: already gone; 409: its removal is already under way.
+      if (code === 404 || code === 409) {
+        this.orphans.delete(id);
+        return;
+      }
+      this.orphans.add(id);
+      this.orphanTimer ??= setInterval(() => void this.removeOrphans(), 5_000).unref();
+    }
+  }
+
+  async removeOrphans(): Promise<number> {
+    for (const id of [...this.orphans]) await this.removeContainer(id);
+    if (this.orphans.size === 0 && this.orphanTimer) {
+      clearInterval(this.orphanTimer);
+      this.orphanTimer = undefined;
+    }
+    return this.orphans.size;
   }
 
   async sweep(labels: Record<string, string>): Promise<number> {
