@@ -66,11 +66,22 @@ export const submissionRequestSchema = z
     limits: limitsSchema.optional(),
     stopOnFirstFailure: z.boolean().optional().describe('Skip the tests after the first one not accepted; default false'),
     mode: z.enum(['run', 'compile']).optional().describe('"compile": only the compile stage (a syntax check for Python)'),
+    testCode: z
+      .string()
+      .max(MAX_TEXT)
+      .optional()
+      .describe(
+        'Test code run after the program in the same process (HumanEval check(candidate), MBPP asserts). A run passes only if the test code finishes: exiting early, even with 0, is a runtime_error. Needs "source".',
+      ),
   })
   .strict()
   .refine((r) => (r.source === undefined) !== (r.files === undefined), {
     message: 'give the program as exactly one of "source" or "files"',
     path: ['source'],
+  })
+  .refine((r) => r.testCode === undefined || r.source !== undefined, {
+    message: '"testCode" is composed with a one-file "source", not with "files"',
+    path: ['testCode'],
   });
 
 export type SubmissionRequest = z.infer<typeof submissionRequestSchema>;
@@ -101,6 +112,7 @@ export const testResultSchema = z.object({
   stderr: z.string(),
   stderrTruncated: z.boolean(),
   checkerMessage: z.string().optional().describe('For wrong_answer: where the output differs'),
+  harnessCompleted: z.boolean().optional().describe('With testCode: whether the test code ran to its end'),
 });
 
 export const manifestSchema = z.object({

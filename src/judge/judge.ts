@@ -36,6 +36,10 @@ export interface Submission {
   language: LanguageDefinition;
   /** The file the program starts from, relative to the program directory. */
   entry: string;
+  /** With test code: the line its trailer prints once the tests finished (see languages/harness.ts). */
+  marker: string | undefined;
+  /** Compiler arguments a harness adds. */
+  compileFlags: readonly string[];
   files: readonly SourceFile[];
   tests: readonly TestCase[];
   checker: CheckerOptions;
@@ -128,7 +132,7 @@ export class Judge {
         const t0 = performance.now();
         const record = await this.run(session, {
           phase: 'compile',
-          argv: lang.compile.argv(ctx),
+          argv: [...lang.compile.argv(ctx), ...sub.compileFlags],
           env: lang.env(ctx),
           stdin: Buffer.alloc(0),
           cpuTimeMs: sub.limits.compileTimeMs,
@@ -285,6 +289,14 @@ export class Judge {
     });
     let verdict: Verdict | undefined = classifyRun(record, { cpuTimeMs: sub.limits.timeMs, memoryBytes: sub.limits.memoryBytes });
     let checkerMessage: string | undefined;
+    let harnessCompleted: boolean | undefined;
+    if (sub.marker !== undefined) {
+      const found = stripMarker(record.stdout, sub.marker);
+      harnessCompleted = found.present;
+      record.stdout = found.stdout;
+      // Exiting 0 before the test code finished is not passing it.
+      if (verdict === undefined && !found.present) verdict = 'runtime_error';
+    }
     if (verdict === undefined) {
       if (test.expectedStdout === undefined) {
         verdict = 'accepted';
@@ -308,6 +320,7 @@ export class Judge {
       stderr: decode(record.stderr, limit),
       stderrTruncated: record.stderrTruncated || record.stderr.length > limit,
       ...(checkerMessage ? { checkerMessage } : {}),
+      ...(harnessCompleted !== undefined ? { harnessCompleted } : {}),
     };
   }
 
@@ -340,6 +353,14 @@ function skipped(id: string): TestResult {
     stderr: '',
     stderrTruncated: false,
   };
+}
+
+/** The trailer writes "\n<marker>\n"; take it out so the checker and the client see the program's own output. */
+function stripMarker(stdout: Buffer, marker: string): { present: boolean; stdout: Buffer } {
+  const needle = Buffer.from(`\n${marker}\n`, 'latin1');
+  const at = stdout.lastIndexOf(needle);
+  if (at < 0) return { present: false, stdout };
+  return { present: true, stdout: Buffer.concat([stdout.subarray(0, at), stdout.subarray(at + needle.length)]) };
 }
 
 function decode(bytes: Buffer, limit: number): string {

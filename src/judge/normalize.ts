@@ -2,6 +2,8 @@
 import type { Config } from '../config.js';
 import { resolveLimits } from '../domain/limits.js';
 import { BadRequestError } from '../errors.js';
+import { randomUUID } from 'node:crypto';
+import { harnessFor, harnessLanguages } from '../languages/harness.js';
 import { findLanguage, languageIds } from '../languages/registry.js';
 import type { SubmissionRequest, TestCaseRequest } from '../schemas.js';
 import { defaultChecker, type Submission } from './judge.js';
@@ -15,7 +17,19 @@ export function normalizeSubmission(req: SubmissionRequest, settings: Settings):
       languages: languageIds,
     });
   }
-  const files = req.files ?? [{ path: language.entryFor?.(req.source ?? '') ?? language.sourceFile, content: req.source ?? '' }];
+  let marker: string | undefined;
+  let compileFlags: string[] = [];
+  let files = req.files ?? [{ path: language.entryFor?.(req.source ?? '') ?? language.sourceFile, content: req.source ?? '' }];
+  if (req.testCode !== undefined) {
+    const compose = harnessFor(language.id);
+    if (!compose) {
+      throw new BadRequestError('VERDICT_INVALID_REQUEST', `testCode: not supported for ${language.id}; supported: ${harnessLanguages.join(', ')}`);
+    }
+    marker = `verdict-harness-done-${randomUUID()}`;
+    const composed = compose({ source: req.source ?? '', testCode: req.testCode, marker });
+    files = composed.files;
+    compileFlags = composed.compileFlags ?? [];
+  }
   if (files.length > settings.maxFiles) {
     throw new BadRequestError('VERDICT_INVALID_REQUEST', `files: ${files.length} files given, at most ${settings.maxFiles} are accepted`);
   }
@@ -67,6 +81,8 @@ export function normalizeSubmission(req: SubmissionRequest, settings: Settings):
   return {
     language,
     entry,
+    marker,
+    compileFlags,
     files: files.map((f) => ({ path: f.path, content: Buffer.from(f.content, 'utf8') })),
     tests,
     checker,

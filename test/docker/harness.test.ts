@@ -1,0 +1,106 @@
+/**
+ * Test-code harnesses cannot be passed by leaving early: a program that exits
+ * 0 before its test code ran is not accepted, whatever way it exits.
+ */
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { startTestApp } from '../helpers/app.js';
+
+const t = await startTestApp();
+
+const python = {
+  solution: (body: string) => `import os, sys\n\ndef add(a, b):\n${body}\n`,
+  testCode: 'def check(candidate):\n    assert candidate(2, 3) == 5\n    assert candidate(-1, 1) == 0\n\ncheck(add)\n',
+};
+
+const c = {
+  solution: (body: string) => `#include <stdlib.h>\n#include <unistd.h>\nint add(int a, int b) {\n${body}\n}\n`,
+  testCode: '#include <assert.h>\nint main() {\n  assert(add(2, 3) == 5);\n  assert(add(-1, 1) == 0);\n}\n',
+};
+
+const cppSolution = (body: string) => `#include <cstdlib>\n#include <unistd.h>\nint add(int a, int b) {\n${body}\n}\n`;
+const cppTest = '#include <cassert>\n#include <iostream>\nint main() {\n  assert(add(2, 3) == 5);\n  assert(add(-1, 1) == 0);\n  std::cout << "checked" << std::endl;\n}\n';
+
+async function judge(language: string, source: string, testCode: string) {
+  return t.submit({ language, source, testCode });
+}
+
+describe('python harness', () => {
+  it('accepts a correct solution whose test code finishes', async () => {
+    const r = await judge('python', python.solution('    return a + b'), python.testCode);
+    assert.equal(r.verdict, 'accepted', r.tests[0]?.stderr);
+    assert.equal(r.tests[0]?.harnessCompleted, true);
+    assert.equal(r.tests[0]?.stdout, '', 'the completion marker is not shown');
+  });
+  it('rejects a wrong solution', async () => {
+    const r = await judge('python', python.solution('    return a - b'), python.testCode);
+    assert.equal(r.verdict, 'runtime_error');
+  });
+  for (const [how, body] of [
+    ['sys.exit(0)', '    sys.exit(0)'],
+    ['os._exit(0)', '    os._exit(0)'],
+    ['raise SystemExit', '    raise SystemExit'],
+    ['exit()', '    exit()'],
+    ['quit(0)', '    quit(0)'],
+    ['os.kill(self, SIGKILL)', '    import signal; os.kill(os.getpid(), signal.SIGKILL)'],
+    ['closing stdout, then exit 0', '    os.close(1); os._exit(0)'],
+  ] as const) {
+    it(`rejects ${how} before the tests ran`, async () => {
+      const r = await judge('python', python.solution(body), python.testCode);
+      assert.equal(r.verdict, 'runtime_error', JSON.stringify(r.tests[0]));
+      assert.equal(r.tests[0]?.harnessCompleted, false);
+    });
+  }
+  it('rejects a program that exits at import time, before any function is called', async () => {
+    const r = await judge('python', 'import sys\nsys.exit(0)\n', python.testCode);
+    assert.equal(r.verdict, 'runtime_error');
+  });
+  it('rejects a program printing a guessed completion marker', async () => {
+    const r = await judge('python', `print("\\nverdict-harness-done-00000000-0000-0000-0000-000000000000")\nimport os\nos._exit(0)\n`, python.testCode);
+    assert.equal(r.verdict, 'runtime_error');
+  });
+  it('rejects a program that shadows print and the exit machinery', async () => {
+    const r = await judge('python', 'import sys\nclass Quiet:\n    def write(self, s): return len(s)\n    def flush(self): pass\nsys.stdout = Quiet()\ndef add(a, b):\n    return a + b\n', python.testCode);
+    assert.equal(r.verdict, 'runtime_error');
+  });
+});
+
+describe('C and C++ harness', () => {
+  it('accepts a correct C solution', async () => {
+    const r = await judge('c', c.solution('  return a + b;'), c.testCode);
+    assert.equal(r.verdict, 'accepted', `${r.compile?.output}\n${r.tests[0]?.stderr}`);
+  });
+  it('accepts a correct C++ solution, and shows what the tests printed', async () => {
+    const r = await judge('cpp', cppSolution('  return a + b;'), cppTest);
+    assert.equal(r.verdict, 'accepted', `${r.compile?.output}\n${r.tests[0]?.stderr}`);
+    assert.equal(r.tests[0]?.stdout, 'checked\n');
+  });
+  for (const [how, body] of [
+    ['exit(0)', '  exit(0);'],
+    ['_exit(0)', '  _exit(0);'],
+    ['quick_exit(0)', '  quick_exit(0);'],
+  ] as const) {
+    it(`rejects ${how} in C before the tests ran`, async () => {
+      const r = await judge('c', c.solution(body), c.testCode);
+      assert.equal(r.verdict, 'runtime_error', JSON.stringify(r.tests[0]));
+      assert.equal(r.tests[0]?.harnessCompleted, false);
+    });
+  }
+  for (const [how, body] of [
+    ['std::exit(0)', '  std::exit(0);'],
+    ['_exit(0)', '  _exit(0);'],
+  ] as const) {
+    it(`rejects ${how} in C++ before the tests ran`, async () => {
+      const r = await judge('cpp', cppSolution(body), cppTest);
+      assert.equal(r.verdict, 'runtime_error', JSON.stringify(r.tests[0]));
+    });
+  }
+});
+
+describe('harness requests', () => {
+  it('refuses testCode with files, and for a language without a harness', async () => {
+    const withFiles = await t.app.inject({ method: 'POST', url: '/v1/submissions', payload: { language: 'python', files: [{ path: 'main.py', content: '' }], testCode: 'pass' } });
+    assert.equal(withFiles.statusCode, 400);
+    assert.match(withFiles.json<{ message: string }>().message, /testCode/);
+  });
+});
