@@ -56,10 +56,18 @@ async function loadProblems(language: Language): Promise<Problem[]> {
   });
 }
 
-/** Per the data README: python and cpp are both prompt + solution + "\n" + test. */
-function program(problem: Problem, variant: Variant): string {
+/**
+ * Per the data README, python and cpp programs are prompt + solution + "\n" + test.
+ * The test code goes in as `testCode`, so the service composes it and a solution
+ * that exits early cannot pass.
+ */
+function submission(language: Language, problem: Problem, variant: Variant): Record<string, unknown> {
   const solution = variant === 'canonical' ? problem.canonical_solution : problem.buggy_solution;
-  return `${problem.prompt}${solution}\n${problem.test}`;
+  switch (language) {
+    case 'python':
+    case 'cpp':
+      return { source: `${problem.prompt}${solution}`, testCode: problem.test };
+  }
 }
 
 interface Outcome {
@@ -74,7 +82,7 @@ async function judgeAll(language: Language, problems: Problem[], variant: Varian
   // allSettled, not all: a rejected request must not end the test while other sandboxes still run,
   // or the leak check after it would blame a container that is merely unfinished.
   const settled = await Promise.allSettled(
-    problems.map((p) => testApp.submit({ language, source: program(p, variant), limits: LIMITS })),
+    problems.map((p) => testApp.submit({ language, ...submission(language, p, variant), limits: LIMITS })),
   );
   return settled.map((s, i) => {
     const taskId = problems[i]!.task_id;
