@@ -3,7 +3,7 @@ import { buildApp } from './app.js';
 import { parseConfig } from './config.js';
 import { DockerEngine } from './sandbox/docker-engine.js';
 
-export const OPENAPI_PATH = new URL('../openapi/openapi.json', import.meta.url);
+export { OPENAPI_FILE as OPENAPI_PATH } from './paths.js';
 
 export async function generateOpenApi(): Promise<string> {
   // Built from the defaults, never from this machine's environment, so the file is stable.

@@ -1,7 +1,6 @@
 /** npm run openapi: regenerate openapi/openapi.json from the code. */
 import { writeFile } from 'node:fs/promises';
-import { fileURLToPath } from 'node:url';
 import { generateOpenApi, OPENAPI_PATH } from '../openapi.js';
 
 await writeFile(OPENAPI_PATH, await generateOpenApi());
-console.log(`wrote ${fileURLToPath(OPENAPI_PATH)}`);
+console.log(`wrote ${OPENAPI_PATH}`);

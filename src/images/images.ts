@@ -9,14 +9,14 @@ import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { IMAGES_DIR } from '../paths.js';
 import { promisify } from 'node:util';
 import type Docker from 'dockerode';
 import type { ContainerEngine } from '../sandbox/docker-engine.js';
 
 const execFileAsync = promisify(execFile);
 
-export const IMAGES_DIR = fileURLToPath(new URL('../../sandbox-images/', import.meta.url));
+export { IMAGES_DIR };
 export const BASE_FOLDER = 'base';
 /** Where no registry is reachable, the base is bootstrapped from Debian's archive under this tag. */
 export const BOOTSTRAP_TAG = 'verdict/debian-bootstrap:bookworm';
