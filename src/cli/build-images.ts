@@ -39,6 +39,10 @@ if (only.length === 0) await pruneStale(engine.docker, resolved.values(), (line)
 
 const app = await buildApp({ config, engine });
 await app.ready();
+// Stopped during the smoke runs (a container stop, Ctrl-C): remove their sandboxes before leaving.
+for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+  process.once(signal, () => void app.close().finally(() => process.exit(130)));
+}
 let failed = false;
 try {
   for (const lang of selected) {
