@@ -113,6 +113,10 @@ export const testResultSchema = z.object({
   stderrTruncated: z.boolean(),
   checkerMessage: z.string().optional().describe('For wrong_answer: where the output differs'),
   harnessCompleted: z.boolean().optional().describe('With testCode: whether the test code ran to its end'),
+  sandboxLost: z
+    .boolean()
+    .optional()
+    .describe("The program's memory use made the OOM killer take the sandbox's supervisor: this test is memory_limit_exceeded and the rest are skipped"),
 });
 
 export const manifestSchema = z.object({

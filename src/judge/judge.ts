@@ -2,7 +2,8 @@
  * Judging one submission: one container, compile once, every test in turn
  * through the supervisor, outputs compared here, outside the sandbox.
  */
-import { randomUUID } from 'node:crypto';
+import { randomInt, randomUUID } from 'node:crypto';
+import { constants } from 'node:os';
 import PQueue from 'p-queue';
 import type { Config } from '../config.js';
 import { check, type CheckerOptions } from '../domain/checkers.js';
@@ -14,7 +15,7 @@ import type { BuildContext, LanguageDefinition } from '../languages/registry.js'
 import type { ContainerEngine } from '../sandbox/docker-engine.js';
 import { LABEL_INSTANCE, LABEL_JOB, LABEL_LANGUAGE } from '../sandbox/docker-engine.js';
 import { PROTOCOL_VERSION, type RunRecord, type RunRequest } from '../sandbox/protocol.js';
-import { SandboxSession } from '../sandbox/session.js';
+import { SandboxOutOfMemory, SandboxSession } from '../sandbox/session.js';
 import type { CompileResult, SubmissionResult, TestResult } from '../schemas.js';
 
 const MiB = 1024 * 1024;
@@ -116,7 +117,7 @@ export class Judge {
 
     const compileMemory = lang.compile?.memory === 'compile' ? Math.max(sub.limits.compileMemoryBytes, sub.limits.memoryBytes) : sub.limits.memoryBytes;
     const runMemory = this.containerMemory(sub.limits.memoryBytes, sub.limits.outputBytes);
-    const session = await this.open(lang, image, this.containerMemory(compileMemory, sub.limits.outputBytes), sub.limits.processes);
+    const session = await this.open(lang, image, this.containerMemory(compileMemory, sub.limits.outputBytes), sub.limits.memoryBytes, sub.limits.processes);
     try {
       for (const file of sub.files) await session.writeFile(file.path, file.content);
 
@@ -130,7 +131,7 @@ export class Judge {
       let compile: CompileResult | null = null;
       if (lang.compile) {
         const t0 = performance.now();
-        const record = await this.run(session, {
+        const record = await this.runOrOutOfMemory(session, {
           phase: 'compile',
           argv: [...lang.compile.argv(ctx), ...sub.compileFlags],
           env: lang.env(ctx),
@@ -145,8 +146,10 @@ export class Judge {
         });
         compile = this.compileResult(record, { cpuTimeMs: sub.limits.compileTimeMs, memoryBytes: compileMemory });
         this.observer.stage(lang.id, 'compile', (performance.now() - t0) / 1000);
-        if (compile.status === 'ok' && compileMemory !== sub.limits.memoryBytes && sub.mode === 'run') {
-          await session.setMemory(runMemory);
+        if (compile.status === 'ok' && lang.compile.memory === 'compile' && sub.mode === 'run') {
+          // What the compiler left in the program directory stays for every test: it is the
+          // sandbox's memory, not the program's, so it is added rather than charged to the limit.
+          await session.setMemory(runMemory + record.boxBytes);
         }
       }
 
@@ -164,6 +167,8 @@ export class Judge {
           this.observer.stage(lang.id, 'test', (performance.now() - t0) / 1000);
           tests.push(result);
           if (result.verdict !== 'accepted' && sub.stopOnFirstFailure) stop = true;
+          // The sandbox died with the test (its OOM killer took the supervisor): nothing left to run in.
+          if (result.sandboxLost) stop = true;
         }
       }
 
@@ -212,7 +217,7 @@ export class Judge {
 
   /** Run one command in a fresh sandbox of the language's image (toolchain version probes). */
   async probe(lang: LanguageDefinition, image: { tag: string }, argv: readonly string[]): Promise<RunRecord> {
-    const session = await this.open(lang, { tag: image.tag }, this.containerMemory(256 * MiB, MiB), 32);
+    const session = await this.open(lang, { tag: image.tag }, this.containerMemory(256 * MiB, MiB), 256 * MiB, 32);
     try {
       return await this.run(session, {
         phase: 'test',
@@ -240,15 +245,26 @@ export class Judge {
     return programBytes + 2 * outputBytes + 16 * MiB;
   }
 
-  private async open(lang: LanguageDefinition, image: { tag: string }, memoryBytes: number, processes: number): Promise<SandboxSession> {
+  private async open(
+    lang: LanguageDefinition,
+    image: { tag: string },
+    containerMemoryBytes: number,
+    programMemoryBytes: number,
+    processes: number,
+  ): Promise<SandboxSession> {
     const t0 = performance.now();
     const session = await SandboxSession.open(this.engine, {
       image: image.tag,
-      memoryBytes,
+      memoryBytes: containerMemoryBytes,
       // The supervisor is one more process in the container's pid count.
       pids: processes + 1,
       cpus: this.settings.sandboxCpus,
-      scratchBytes: this.settings.scratchBytes,
+      boxBytes: this.settings.scratchBytes,
+      // Scratch files are memory too: kept well below the program's limit, so what a killed
+      // program leaves there can never starve the supervisor of the container's slack.
+      tmpBytes: Math.max(MiB, Math.min(this.settings.scratchBytes, Math.floor(programMemoryBytes / 2))),
+      shmBytes: Math.max(MiB, Math.min(16 * MiB, Math.floor(programMemoryBytes / 4))),
+      candidateUid: randomCandidateUid(),
       labels: { [LABEL_INSTANCE]: this.settings.instanceId, [LABEL_JOB]: randomUUID(), [LABEL_LANGUAGE]: lang.id },
     });
     this.observer.containers(1);
@@ -273,8 +289,36 @@ export class Judge {
     return record;
   }
 
+  /**
+   * A run whose sandbox the OOM killer took: a record of a memory-killed run,
+   * marked so the judge stops using the dead sandbox.
+   */
+  private async runOrOutOfMemory(session: SandboxSession, request: RunRequest): Promise<RunRecord & { sandboxLost?: true }> {
+    try {
+      return await this.run(session, request);
+    } catch (err) {
+      if (!(err instanceof SandboxOutOfMemory)) throw err;
+      return {
+        exitCode: null,
+        signal: constants.signals.SIGKILL,
+        cpuTimeMs: 0,
+        wallTimeMs: 0,
+        peakMemoryBytes: 0,
+        oomKills: 1,
+        reason: 'none',
+        execErrno: 0,
+        boxBytes: 0,
+        stdout: Buffer.alloc(0),
+        stdoutTruncated: false,
+        stderr: Buffer.alloc(0),
+        stderrTruncated: false,
+        sandboxLost: true,
+      };
+    }
+  }
+
   private async runTest(session: SandboxSession, sub: Submission, ctx: BuildContext, test: TestCase): Promise<TestResult> {
-    const record = await this.run(session, {
+    const record = await this.runOrOutOfMemory(session, {
       phase: 'test',
       argv: [...sub.language.run.argv(ctx), ...test.args],
       env: sub.language.env(ctx),
@@ -285,7 +329,8 @@ export class Judge {
       killOnOutput: true,
       fileSizeBytes: this.settings.scratchBytes,
       openFiles: 1024,
-      stackBytes: sub.limits.memoryBytes,
+      // Below the memory limit, so runaway recursion ends as a stack overflow (runtime_error).
+      stackBytes: Math.max(8 * MiB, Math.floor((sub.limits.memoryBytes * 3) / 4)),
     });
     let verdict: Verdict | undefined = classifyRun(record, { cpuTimeMs: sub.limits.timeMs, memoryBytes: sub.limits.memoryBytes });
     let checkerMessage: string | undefined;
@@ -321,6 +366,7 @@ export class Judge {
       stderrTruncated: record.stderrTruncated || record.stderr.length > limit,
       ...(checkerMessage ? { checkerMessage } : {}),
       ...(harnessCompleted !== undefined ? { harnessCompleted } : {}),
+      ...(record.sandboxLost ? { sandboxLost: true as const } : {}),
     };
   }
 
@@ -337,6 +383,11 @@ export class Judge {
       peakMemoryBytes: record.peakMemoryBytes,
     };
   }
+}
+
+/** A uid no other live sandbox is likely to share (per-user kernel limits are host-wide). */
+function randomCandidateUid(): number {
+  return randomInt(100_000, 2_000_000_000);
 }
 
 function skipped(id: string): TestResult {

@@ -1,8 +1,50 @@
-import { baseEnv, MiB, type LanguageDefinition } from './types.js';
+import { baseEnv, MiB, type BuildContext, type LanguageDefinition } from './types.js';
 
+/**
+ * V8's old space, below the memory limit: V8 collects harder as it nears it instead of growing
+ * into the cgroup's OOM killer. Running out of it aborts (SIGABRT): runtime_error, never accepted.
+ */
 export function v8HeapMiB(memoryBytes: number): number {
   return Math.max(16, Math.floor((memoryBytes * 0.75) / MiB));
 }
+
+/**
+ * V8's stack in KiB. Its default (~1 MiB, about 14 000 frames) breaks correct deep recursion;
+ * a quarter of the memory limit, at most 64 MiB, stays well inside RLIMIT_STACK (= the memory
+ * limit), so overflowing it is still a RangeError and not a SIGSEGV.
+ */
+export function v8StackKiB(memoryBytes: number): number {
+  return Math.max(984, Math.floor(Math.min(memoryBytes / 4, 64 * MiB) / 1024));
+}
+
+/**
+ * Node's flags for running a program, with two preloaded helpers from the image.
+ * strict-assert.js is Verdict's rule for JavaScript and TypeScript: a failed console.assert
+ * throws and the program exits non-zero (Node would only print and exit 0, so console.assert
+ * tests such as HumanEvalPack's would accept anything). blocking-stdio.js makes writes to
+ * stdout and stderr block when the pipe is full, as in other languages, instead of queueing
+ * in memory (where process.exit() drops them and an endless printer never meets the cap).
+ */
+export function nodeRunFlags(ctx: BuildContext, helpers: string): string[] {
+  return [
+    `--max-old-space-size=${v8HeapMiB(ctx.memoryBytes)}`,
+    `--stack-size=${v8StackKiB(ctx.memoryBytes)}`,
+    '--require',
+    `${helpers}/blocking-stdio.js`,
+    '--require',
+    `${helpers}/strict-assert.js`,
+  ];
+}
+
+export const nodeRunDisplay =
+  'node --max-old-space-size=<¾ of memoryBytes> --stack-size=<¼ of memoryBytes, ≤ 64 MiB> --require blocking-stdio.js --require strict-assert.js';
+
+/**
+ * Node 18 runs a .js file as CommonJS, where `import` is a SyntaxError; a one-file source
+ * written as an ES module (top-level import ... from / export) is therefore saved as main.mjs.
+ */
+const ES_MODULE =
+  /^(?:import\s*(?:['"]|(?:[\w$]+\s*,?\s*)?(?:\{[^}]*\}|\*\s*as\s+[\w$]+)?\s*from\s*['"])|export\s*(?:\{|\*|(?:default|const|let|var|function|class|async\s+function)\b))/m;
 
 export const javascript: LanguageDefinition = {
   id: 'javascript',
@@ -10,17 +52,20 @@ export const javascript: LanguageDefinition = {
   name: 'JavaScript (Node.js)',
   imageFolder: 'javascript',
   sourceFile: 'main.js',
+  entryFor: (source) => (ES_MODULE.test(source) ? 'main.mjs' : 'main.js'),
+  entryFiles: ['main.js', 'main.mjs', 'main.cjs'],
   sourcePattern: /\.(js|cjs|mjs)$/,
   compile: {
-    argv: (ctx) => ['node', '/opt/verdict/js/check.js', ...ctx.sources],
+    // One node parses every file in-process (vm.SourceTextModule for ES modules needs the flag).
+    argv: (ctx) => ['node', '--experimental-vm-modules', '--no-warnings', '/opt/verdict/js/check.js', ...ctx.sources],
     memory: 'run',
-    display: 'node --check on every file (syntax check)',
+    display: 'node /opt/verdict/js/check.js <files> (syntax check, as node --check)',
   },
   run: {
-    // A failed console.assert throws: otherwise it only prints and the program exits 0.
-    argv: (ctx) => ['node', `--max-old-space-size=${v8HeapMiB(ctx.memoryBytes)}`, '--require', '/opt/verdict/js/strict-assert.js', ctx.entry],
-    display: 'node --max-old-space-size=<¾ of memoryBytes> --require strict-assert.js main.js',
+    argv: (ctx) => ['node', ...nodeRunFlags(ctx, '/opt/verdict/js'), ctx.entry],
+    display: `${nodeRunDisplay} main.js (main.mjs for an ES module)`,
   },
-  env: () => ({ ...baseEnv, NODE_PATH: '/opt/verdict/js/node_modules' }),
+  // js-md5 resolves through /node_modules (a link in the image): require() and import alike.
+  env: () => ({ ...baseEnv }),
   versionCommand: ['node', '--version'],
 };

@@ -12,9 +12,11 @@ export const LABEL_JOB = 'verdict.job';
 export const LABEL_LANGUAGE = 'verdict.language';
 
 const SUPERVISOR = '/opt/verdict/supervisor';
-/** What the supervisor needs to hand files to the candidate, drop to its uid, kill and wipe. */
+/**
+ * What the supervisor needs to hand files to the candidate, drop to its uid,
+ * kill and wipe. The candidate loses them all when it drops to its uid.
+ */
 const SUPERVISOR_CAPABILITIES = ['CHOWN', 'DAC_OVERRIDE', 'FOWNER', 'KILL', 'SETGID', 'SETUID'];
-const MiB = 1024 * 1024;
 
 export interface SandboxSpec {
   image: string;
@@ -22,7 +24,12 @@ export interface SandboxSpec {
   memoryBytes: number;
   pids: number;
   cpus: number;
-  scratchBytes: number;
+  /** tmpfs sizes: the program directory, /tmp, /dev/shm. */
+  boxBytes: number;
+  tmpBytes: number;
+  shmBytes: number;
+  /** The candidate's uid, distinct per sandbox so per-user kernel limits are not shared. */
+  candidateUid: number;
   labels: Record<string, string>;
 }
 
@@ -123,7 +130,7 @@ export class DockerEngine implements ContainerEngine {
       container = await this.docker.createContainer({
         Image: spec.image,
         Entrypoint: [SUPERVISOR],
-        Cmd: [],
+        Cmd: ['--uid', String(spec.candidateUid)],
         User: '0:0',
         WorkingDir: '/',
         Env: [],
@@ -139,11 +146,11 @@ export class DockerEngine implements ContainerEngine {
           NetworkMode: 'none',
           ReadonlyRootfs: true,
           Tmpfs: {
-            '/box': `rw,nosuid,nodev,exec,size=${spec.scratchBytes},mode=755`,
-            '/tmp': `rw,nosuid,nodev,exec,size=${spec.scratchBytes},mode=1777`,
+            '/box': `rw,nosuid,nodev,exec,size=${spec.boxBytes},mode=755`,
+            '/tmp': `rw,nosuid,nodev,exec,size=${spec.tmpBytes},mode=1777`,
           },
           IpcMode: 'private',
-          ShmSize: 16 * MiB,
+          ShmSize: spec.shmBytes,
           Memory: spec.memoryBytes,
           MemorySwap: spec.memoryBytes,
           PidsLimit: spec.pids,
@@ -154,7 +161,7 @@ export class DockerEngine implements ContainerEngine {
           Ulimits: [
             { Name: 'nofile', Soft: 4096, Hard: 4096 },
             { Name: 'core', Soft: 0, Hard: 0 },
-            { Name: 'fsize', Soft: spec.scratchBytes, Hard: spec.scratchBytes },
+            { Name: 'fsize', Soft: spec.boxBytes, Hard: spec.boxBytes },
           ],
           LogConfig: { Type: 'none', Config: {} },
           Privileged: false,

@@ -38,6 +38,8 @@ export interface RunRecord {
   oomKills: number | null;
   reason: KillReason;
   execErrno: number;
+  /** Bytes in the program directory after the run (what a compile left there). */
+  boxBytes: number;
   stdout: Buffer;
   stdoutTruncated: boolean;
   stderr: Buffer;
@@ -151,6 +153,7 @@ export class FrameParser {
           oomKills: oomKills >= 0 ? oomKills : null,
           reason,
           execErrno: int(f, 'exec_errno'),
+          boxBytes: f.has('box_bytes') ? int(f, 'box_bytes') : 0,
           stdout: Buffer.from(rest.subarray(0, stdoutLen)),
           stdoutTruncated: f.get('stdout_truncated') === '1',
           stderr: Buffer.from(rest.subarray(stdoutLen, stdoutLen + stderrLen)),

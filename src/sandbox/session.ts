@@ -6,6 +6,16 @@ import { DockerUnavailableError, SandboxFailedError, VerdictError } from '../err
 import type { ContainerEngine, SandboxContainer, SandboxSpec } from './docker-engine.js';
 import { encodeFile, encodeRun, FrameReader, PROTOCOL_VERSION, type Frame, type RunRecord, type RunRequest } from './protocol.js';
 
+/**
+ * The container's OOM killer took the supervisor itself. Only the program can
+ * have used the memory (the supervisor's own is bounded and counted in the
+ * slack), so the judge turns this into a memory verdict for the run that was
+ * going on; it is not an infrastructure failure.
+ */
+export class SandboxOutOfMemory extends Error {
+  override name = 'SandboxOutOfMemory';
+}
+
 /** Time the supervisor gets beyond a step's own wall limit before we declare it dead. */
 const SUPERVISOR_GRACE_MS = 10_000;
 const HELLO_TIMEOUT_MS = 15_000;
@@ -82,13 +92,16 @@ export class SandboxSession {
   }
 
   /** The supervisor's stream ended early: find out from Docker why, as a typed error. */
-  private async explainDeath(cause: Error, what: string): Promise<VerdictError> {
+  private async explainDeath(cause: Error, what: string): Promise<VerdictError | SandboxOutOfMemory> {
     let exit;
     try {
       exit = await this.container.inspectExit();
     } catch (err) {
       if (err instanceof DockerUnavailableError) return err;
       return new SandboxFailedError(`the sandbox failed during ${what} and could not be inspected`, { cause: err });
+    }
+    if (exit?.oomKilled && exit.exitCode === 137 && what.startsWith('run')) {
+      return new SandboxOutOfMemory(`the sandbox ran out of memory during ${what}`, { cause });
     }
     const diag = this.container.diagnostics().trim();
     const state = exit ? `exit code ${String(exit.exitCode)}${exit.oomKilled ? ', OOM-killed' : ''}${exit.error ? `, ${exit.error}` : ''}` : 'still running';

@@ -21,7 +21,7 @@ describe('container lifecycle', () => {
     assert.ok(tag, 'the python image is built');
     // What a killed process leaves: running sandboxes with its label, never removed.
     for (let i = 0; i < 2; i++) {
-      await engine.startSandbox({ image: tag, memoryBytes: 64 << 20, pids: 8, cpus: 1, scratchBytes: 1 << 20, labels: { [LABEL_INSTANCE]: instanceId } });
+      await engine.startSandbox({ image: tag, memoryBytes: 64 << 20, pids: 8, cpus: 1, boxBytes: 1 << 20, tmpBytes: 1 << 20, shmBytes: 1 << 20, candidateUid: 100_001, labels: { [LABEL_INSTANCE]: instanceId } });
     }
     assert.equal(await engine.countManaged({ [LABEL_INSTANCE]: instanceId }), 2);
 

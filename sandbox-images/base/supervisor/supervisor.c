@@ -24,7 +24,6 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <limits.h>
 #include <poll.h>
 #include <signal.h>
@@ -35,7 +34,12 @@
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
+#include <sys/ipc.h>
+#include <sys/msg.h>
+#include <sys/sem.h>
+#include <sys/shm.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <sys/syscall.h>
 #include <sys/types.h>
 #include <sys/wait.h>
@@ -44,15 +48,18 @@
 #include <grp.h>
 
 #define PROTO_VERSION 1
-#define CANDIDATE_UID 10001
+/* The service picks a uid per sandbox (--uid), so per-user kernel limits (inotify
+ * instances, message queue bytes) are not shared between concurrent sandboxes. */
+#define DEFAULT_CANDIDATE_UID 10001
 #define CANDIDATE_GID 10001
+static uid_t candidate_uid = DEFAULT_CANDIDATE_UID;
 #define BOX_DIR "/box"
 #define MAX_HEADER 4096
 #define MAX_BLOB (256u * 1024u * 1024u)
 #define MAX_ARGS 4096
 #define CPU_POLL_MS 10
 
-static const char *const scratch_dirs[] = {"/tmp", "/dev/shm", NULL};
+static const char *const scratch_dirs[] = {"/tmp", "/dev/shm", "/dev/mqueue", NULL};
 
 static int sigchld_pipe[2] = {-1, -1};
 static int sealed = 0;
@@ -324,31 +331,129 @@ static void handle_file(const char *header) {
   free(content.data);
 }
 
-static uid_t walk_uid;
-static int walk_chown(const char *path, const struct stat *st, int type, struct FTW *ftw) {
-  (void)ftw;
-  if (lchown(path, walk_uid, walk_uid) < 0) return -1;
-  if (type != FTW_SL && type != FTW_SLN) {
-    mode_t mode = st->st_mode & 07777;
-    /* Sealed: readable and runnable by the candidate, writable by nobody but root. */
-    mode_t sealed_mode = (mode & 0755 & ~(mode_t)06000) | 0444;
-    if (S_ISDIR(st->st_mode)) sealed_mode |= 0111;
-    if (walk_uid == 0 && chmod(path, sealed_mode) < 0) return -1;
+/*
+ * Visits every entry below `root` depth first, by name relative to an open
+ * directory: no full path is ever built and only one directory fd is held, so
+ * neither a tree deeper than PATH_MAX nor one deeper than our fd limit stops
+ * it. Going back up uses "..", which is safe because no candidate process is
+ * alive to move directories around while this runs.
+ *   remove: unlink everything (the root itself stays);
+ *   otherwise: chown everything to `uid` and, for uid 0, seal the modes.
+ */
+typedef struct {
+  char *name;
+  long pos;
+} walk_frame;
+
+static mode_t sealed_mode(mode_t mode, int is_dir) {
+  /* Readable and runnable by the candidate, writable by nobody but root. */
+  mode_t m = (mode & 0755 & ~(mode_t)06000) | 0444;
+  return is_dir ? m | 0111 : m;
+}
+
+static int fix_entry(int dirfd, const char *name, const struct stat *st, uid_t uid) {
+  if (fchownat(dirfd, name, uid, uid, AT_SYMLINK_NOFOLLOW) < 0) return -1;
+  if (uid == 0 && !S_ISLNK(st->st_mode) && fchmodat(dirfd, name, sealed_mode(st->st_mode & 07777, S_ISDIR(st->st_mode)), 0) < 0)
+    return -1;
+  return 0;
+}
+
+static int walk_tree(const char *root, int remove, uid_t uid) {
+  int fd = open(root, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  if (fd < 0) return -1;
+  if (!remove) {
+    struct stat st;
+    if (fstat(fd, &st) < 0 || fchown(fd, uid, uid) < 0 ||
+        (uid == 0 && fchmod(fd, sealed_mode(st.st_mode & 07777, 1)) < 0)) {
+      close(fd);
+      return -1;
+    }
   }
-  return 0;
+  walk_frame *stack = NULL;
+  size_t depth = 0, cap = 0;
+  long pos = 0;
+  int rc = 0;
+  for (;;) {
+    int dup_fd = dup(fd);
+    DIR *dir = dup_fd < 0 ? NULL : fdopendir(dup_fd);
+    if (!dir) { rc = -1; break; }
+    if (pos) seekdir(dir, pos);
+    int descended = 0;
+    struct dirent *e;
+    while ((e = readdir(dir)) != NULL) {
+      if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0) continue;
+      struct stat st;
+      if (fstatat(fd, e->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0) { rc = -1; break; }
+      if (S_ISDIR(st.st_mode)) {
+        if (!remove && fix_entry(fd, e->d_name, &st, uid) < 0) { rc = -1; break; }
+        int child = openat(fd, e->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        if (child < 0) { rc = -1; break; }
+        if (depth == cap) {
+          cap = cap ? cap * 2 : 64;
+          walk_frame *grown = realloc(stack, cap * sizeof *stack);
+          if (!grown) { close(child); rc = -1; break; }
+          stack = grown;
+        }
+        stack[depth].name = strdup(e->d_name);
+        stack[depth].pos = telldir(dir);
+        depth++;
+        close(fd);
+        fd = child;
+        pos = 0;
+        descended = 1;
+        break;
+      }
+      if (remove ? unlinkat(fd, e->d_name, 0) < 0 : fix_entry(fd, e->d_name, &st, uid) < 0) { rc = -1; break; }
+    }
+    closedir(dir);
+    if (rc < 0) break;
+    if (descended) continue;
+    if (depth == 0) break;
+    depth--;
+    int parent = openat(fd, "..", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    close(fd);
+    fd = parent;
+    if (fd < 0 || (remove && unlinkat(fd, stack[depth].name, AT_REMOVEDIR) < 0)) rc = -1;
+    /* Removing restarts the listing (what is done is gone); sealing resumes after the directory. */
+    pos = remove ? 0 : stack[depth].pos;
+    free(stack[depth].name);
+    if (rc < 0) break;
+  }
+  for (size_t i = 0; i < depth; i++) free(stack[i].name);
+  free(stack);
+  if (fd >= 0) close(fd);
+  return rc;
 }
 
-static int own_box(uid_t uid) {
-  walk_uid = uid;
-  return nftw(BOX_DIR, walk_chown, 32, FTW_PHYS);
-}
+static int own_box(uid_t uid) { return walk_tree(BOX_DIR, 0, uid); }
 
-static int walk_remove(const char *path, const struct stat *st, int type, struct FTW *ftw) {
-  (void)st;
-  (void)type;
-  if (ftw->level == 0) return 0;
-  if (remove(path) < 0 && errno != ENOENT) return -1;
-  return 0;
+/* SysV IPC objects outlive their creators; only their owner (or CAP_SYS_ADMIN) may remove them. */
+static void remove_ipc_as_candidate(void) {
+  pid_t pid = fork();
+  if (pid < 0) die("fork: %s", strerror(errno));
+  if (pid == 0) {
+    if (setgroups(0, NULL) < 0 || setgid(CANDIDATE_GID) < 0 || setuid(candidate_uid) < 0) _exit(1);
+    static const char *const tables[] = {"/proc/sysvipc/shm", "/proc/sysvipc/msg", "/proc/sysvipc/sem"};
+    for (int t = 0; t < 3; t++) {
+      FILE *f = fopen(tables[t], "re");
+      if (!f) continue;
+      char line[512];
+      int first = 1;
+      while (fgets(line, sizeof line, f)) {
+        if (first) { first = 0; continue; }
+        long key, id;
+        if (sscanf(line, "%ld %ld", &key, &id) != 2) continue;
+        if (t == 0) shmctl((int)id, IPC_RMID, NULL);
+        else if (t == 1) msgctl((int)id, IPC_RMID, NULL);
+        else semctl((int)id, 0, IPC_RMID);
+      }
+      fclose(f);
+    }
+    _exit(0);
+  }
+  int status;
+  while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  }
 }
 
 /* All candidate processes are dead when this runs, so nothing races the walk. */
@@ -356,9 +461,16 @@ static void wipe_scratch(void) {
   for (const char *const *dir = scratch_dirs; *dir; dir++) {
     struct stat st;
     if (lstat(*dir, &st) < 0 || !S_ISDIR(st.st_mode)) continue;
-    if (nftw(*dir, walk_remove, 32, FTW_PHYS | FTW_DEPTH | FTW_MOUNT) < 0)
-      die("cannot wipe %s: %s", *dir, strerror(errno));
+    if (walk_tree(*dir, 1, 0) < 0) die("cannot wipe %s: %s", *dir, strerror(errno));
   }
+  remove_ipc_as_candidate();
+}
+
+/* Bytes the program directory holds: it stays for every test, so the service accounts for it. */
+static long long box_bytes(void) {
+  struct statfs sf;
+  if (statfs(BOX_DIR, &sf) < 0) return 0;
+  return (long long)(sf.f_blocks - sf.f_bfree) * (long long)sf.f_bsize;
 }
 
 /* ---------- processes ---------- */
@@ -514,7 +626,7 @@ static void handle_run(const char *header) {
   blob_t input = read_blob();
 
   if (compile && sealed) die("compile after seal");
-  if (compile && own_box(CANDIDATE_UID) < 0) die("cannot hand %s to the candidate: %s", BOX_DIR, strerror(errno));
+  if (compile && own_box(candidate_uid) < 0) die("cannot hand %s to the candidate: %s", BOX_DIR, strerror(errno));
   if (!compile && !sealed) {
     if (own_box(0) < 0) die("cannot seal %s: %s", BOX_DIR, strerror(errno));
     sealed = 1;
@@ -545,7 +657,9 @@ static void handle_run(const char *header) {
     /* Everything else is close-on-exec except what we opened with plain pipe/open. */
     for (int fd = 3; fd < 1024; fd++)
       if (fd != exec_pipe[1]) close(fd);
-    /* The candidate, never the supervisor, is what the OOM killer should pick. */
+    /* The candidate, never the supervisor, is what the OOM killer should pick. A
+     * candidate may lower it again (that needs no privilege down to 0); the service
+     * then sees the supervisor OOM-killed and judges the test as over its memory. */
     int oom = open("/proc/self/oom_score_adj", O_WRONLY | O_CLOEXEC);
     if (oom >= 0) {
       ssize_t ignored = write(oom, "1000", 4);
@@ -558,7 +672,7 @@ static void handle_run(const char *header) {
     if (set_limit(RLIMIT_CPU, cpu_s, cpu_s + 1) < 0 || set_limit(RLIMIT_FSIZE, fsize, fsize) < 0 ||
         set_limit(RLIMIT_NOFILE, nofile, nofile) < 0 || set_limit(RLIMIT_CORE, 0, 0) < 0 ||
         set_limit(RLIMIT_STACK, stack, stack) < 0 || chdir(BOX_DIR) < 0 || setgroups(0, NULL) < 0 ||
-        setgid(CANDIDATE_GID) < 0 || setuid(CANDIDATE_UID) < 0) {
+        setgid(CANDIDATE_GID) < 0 || setuid(candidate_uid) < 0) {
       failure[0] = 1;
     } else {
       umask(022);
@@ -699,8 +813,8 @@ static void handle_run(const char *header) {
   if (failure[0]) exit_code = -1;
 
   reply("RESULT exit=%d signal=%d cpu_us=%lld wall_us=%lld rss_kb=%lld oom_kills=%lld reason=%s "
-        "exec_errno=%d stdout_len=%zu stdout_truncated=%d stderr_len=%zu stderr_truncated=%d",
-        exit_code, signo, st.cpu_us, wall_us, st.rss_kb, oom_kills, reason, exec_errno, out.len,
+        "exec_errno=%d box_bytes=%lld stdout_len=%zu stdout_truncated=%d stderr_len=%zu stderr_truncated=%d",
+        exit_code, signo, st.cpu_us, wall_us, st.rss_kb, oom_kills, reason, exec_errno, box_bytes(), out.len,
         out.seen > out.len, err.len, err.seen > err.len);
   write_all(STDOUT_FILENO, out.data, out.len);
   write_all(STDOUT_FILENO, err.data, err.len);
@@ -714,7 +828,14 @@ static void handle_run(const char *header) {
   free(input.data);
 }
 
-int main(void) {
+int main(int argc, char **argv) {
+  for (int i = 1; i + 1 < argc; i += 2) {
+    if (strcmp(argv[i], "--uid") != 0) die("unknown argument %s", argv[i]);
+    char *end;
+    unsigned long uid = strtoul(argv[i + 1], &end, 10);
+    if (*end || uid < 1000 || uid > 2147483647UL) die("bad --uid %s", argv[i + 1]);
+    candidate_uid = (uid_t)uid;
+  }
   signal(SIGPIPE, SIG_IGN);
   if (getpid() != 1) prctl(PR_SET_CHILD_SUBREAPER, 1);
   if (pipe2(sigchld_pipe, O_CLOEXEC | O_NONBLOCK) < 0) die("pipe: %s", strerror(errno));
