@@ -9,6 +9,8 @@
  * (see SECURITY.md).
  */
 
+import { javaEntryFor } from './java.js';
+
 export interface HarnessInput {
   source: string;
   testCode: string;
@@ -76,8 +78,56 @@ __attribute__((constructor)) static void verdict_arm(void) { atexit(verdict_repo
   });
 }
 
+/**
+ * JavaScript and TypeScript: the test code runs inside an async function, so
+ * the marker follows asynchronous tests too; a failure (an exception, or a
+ * failed console.assert, which the sandbox makes throw) sets a failing exit code.
+ */
+function jsComposer(file: 'main.js' | 'main.ts'): Composer {
+  const reason = file.endsWith('.ts') ? '(error: unknown)' : '(error)';
+  return ({ source, testCode, marker }) => ({
+    files: [
+      {
+        path: file,
+        content: `${source}
+
+;(async () => {
+${testCode}
+})().then(
+  () => { process.stdout.write('\n${marker}\n'); },
+  ${reason} => { console.error(error); process.exitCode = 1; },
+);
+`,
+      },
+    ],
+  });
+}
+
+/**
+ * Java: a wrapper class is the entry (the compile driver runs the entry file's
+ * main); it calls the program's own main, then prints the marker. System.exit
+ * and Runtime.halt end the JVM before that.
+ */
+const javaComposer: Composer = ({ source, testCode, marker }) => {
+  const program = `${source}\n${testCode}\n`;
+  const file = javaEntryFor(program);
+  const mainClass = file.replace(/\.java$/, '');
+  return {
+    files: [
+      {
+        path: 'VerdictHarness.java',
+        content: `public final class VerdictHarness {\n  public static void main(String[] args) throws Throwable {\n    ${mainClass}.main(args);\n    System.out.flush();\n    System.out.print("\\n${marker}\\n");\n    System.out.flush();\n  }\n}\n`,
+      },
+      { path: file, content: program },
+    ],
+  };
+};
+
 const composers: Record<string, Composer> = {
   python: pythonComposer,
+  java: javaComposer,
+  javascript: jsComposer('main.js'),
+  typescript: jsComposer('main.ts'),
   c: cComposer('c'),
   cpp: cComposer('cpp'),
 };

@@ -61,7 +61,7 @@ function jvm(ctx: BuildContext): string[] {
   return [
     // One CPU: no GC threads, the smallest footprint; and the count from the limits, not from what the runtime shows.
     '-XX:+UseSerialGC',
-    `-XX:ActiveProcessorCount=${ctx.cpus}`,
+    `-XX:ActiveProcessorCount=${Math.max(1, Math.ceil(ctx.cpus))}`,
     // No hsperfdata file in /tmp.
     '-XX:-UsePerfData',
     // Deep recursion is common in judged programs; only the pages a thread touches count as memory.

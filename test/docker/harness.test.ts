@@ -97,6 +97,30 @@ describe('C and C++ harness', () => {
   }
 });
 
+describe('Java harness', () => {
+  const solution = (body: string) => `import java.util.*;\n\nclass Solution {\n    public int add(int a, int b) {\n${body}\n    }\n}\n`;
+  const testCode =
+    'public class Main {\n    public static void main(String[] args) {\n        Solution s = new Solution();\n        if (s.add(2, 3) != 5 || s.add(-1, 1) != 0) throw new AssertionError();\n    }\n}\n';
+  it('accepts a correct solution', async () => {
+    const r = await judge('java', solution('        return a + b;'), testCode);
+    assert.equal(r.verdict, 'accepted', `${r.compile?.output}\n${r.tests[0]?.stderr}`);
+    assert.equal(r.tests[0]?.harnessCompleted, true);
+  });
+  it('rejects a wrong solution', async () => {
+    assert.equal((await judge('java', solution('        return a - b;'), testCode)).verdict, 'runtime_error');
+  });
+  for (const [how, body] of [
+    ['System.exit(0)', '        System.exit(0); return 0;'],
+    ['Runtime.halt(0)', '        Runtime.getRuntime().halt(0); return 0;'],
+  ] as const) {
+    it(`rejects ${how} before the tests ran`, async () => {
+      const r = await judge('java', solution(body), testCode);
+      assert.equal(r.verdict, 'runtime_error', JSON.stringify(r.tests[0]));
+      assert.equal(r.tests[0]?.harnessCompleted, false);
+    });
+  }
+});
+
 describe('harness requests', () => {
   it('refuses testCode with files, and for a language without a harness', async () => {
     const withFiles = await t.app.inject({ method: 'POST', url: '/v1/submissions', payload: { language: 'python', files: [{ path: 'main.py', content: '' }], testCode: 'pass' } });

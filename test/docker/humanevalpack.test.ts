@@ -1,5 +1,5 @@
 /**
- * HumanEvalPack (python, cpp) through the HTTP API: every canonical solution
+ * HumanEvalPack through the HTTP API: every canonical solution
  * must be accepted and every buggy one rejected. The data lives outside the
  * repository (licence and size), so it is read at test time.
  */
@@ -12,13 +12,14 @@ import { after, before, describe, it } from 'node:test';
 import type { SubmissionResult } from '../../src/schemas.js';
 import { startTestApp, type TestApp } from '../helpers/app.js';
 
-const LANGUAGES = ['python', 'cpp'] as const;
+const LANGUAGES = ['python', 'cpp', 'java'] as const;
 type Language = (typeof LANGUAGES)[number];
 type Variant = 'canonical' | 'buggy';
 
 interface Problem {
   task_id: string;
   prompt: string;
+  declaration: string;
   canonical_solution: string;
   buggy_solution: string;
   test: string;
@@ -49,7 +50,7 @@ async function loadProblems(language: Language): Promise<Problem[]> {
   const lines = (await readFile(file, 'utf8')).split('\n').filter((line) => line.trim() !== '');
   return lines.map((line, i) => {
     const row = JSON.parse(line) as Record<string, unknown>;
-    for (const field of ['task_id', 'prompt', 'canonical_solution', 'buggy_solution', 'test']) {
+    for (const field of ['task_id', 'prompt', 'declaration', 'canonical_solution', 'buggy_solution', 'test']) {
       assert.equal(typeof row[field], 'string', `${file} line ${i + 1}: field ${field} is not a string`);
     }
     return row as unknown as Problem;
@@ -57,9 +58,9 @@ async function loadProblems(language: Language): Promise<Problem[]> {
 }
 
 /**
- * Per the data README, python and cpp programs are prompt + solution + "\n" + test.
- * The test code goes in as `testCode`, so the service composes it and a solution
- * that exits early cannot pass.
+ * Per the data README: python and cpp programs are prompt + solution + "\n" + test,
+ * java ones declaration + solution + "\n" + test. The test code goes in as
+ * `testCode`, so the service composes it and a solution that exits early cannot pass.
  */
 function submission(language: Language, problem: Problem, variant: Variant): Record<string, unknown> {
   const solution = variant === 'canonical' ? problem.canonical_solution : problem.buggy_solution;
@@ -67,6 +68,8 @@ function submission(language: Language, problem: Problem, variant: Variant): Rec
     case 'python':
     case 'cpp':
       return { source: `${problem.prompt}${solution}`, testCode: problem.test };
+    case 'java':
+      return { source: `${problem.declaration}${solution}`, testCode: problem.test };
   }
 }
 
