@@ -24,6 +24,13 @@ deb $mirror $suite main
 deb $mirror $suite-updates main
 deb ${mirror%/debian}/debian-security $suite-security main
 SOURCES
+# As in Debian's official images: downloaded packages are not kept in image layers.
+cat >"$work/rootfs/etc/apt/apt.conf.d/docker-clean" <<'CLEAN'
+DPkg::Post-Invoke { "rm -f /var/cache/apt/archives/*.deb /var/cache/apt/archives/partial/*.deb /var/cache/apt/*.bin || true"; };
+APT::Update::Post-Invoke { "rm -f /var/cache/apt/archives/*.deb /var/cache/apt/archives/partial/*.deb /var/cache/apt/*.bin || true"; };
+Dir::Cache::pkgcache "";
+Dir::Cache::srcpkgcache "";
+CLEAN
 rm -rf "$work/rootfs/var/cache/apt/archives/"*.deb "$work/rootfs/var/lib/apt/lists/"*
 tar -C "$work/rootfs" --numeric-owner -c . | docker import --change 'CMD ["/bin/bash"]' - "$tag" >/dev/null
 echo "bootstrap-base: imported $tag"
