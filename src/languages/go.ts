@@ -24,7 +24,8 @@ export const go: LanguageDefinition = {
   entryFiles: ['main.go', 'main_test.go'],
   sourcePattern: /\.go$/,
   compile: {
-    // The script also turns a build that produced no executable (a package not named main) into a compile error.
+    // The script keeps the go command's scratch space and cache in /box (/tmp may be smaller than a
+    // linked binary) and turns a build that produced no executable (a package not named main) into a compile error.
     argv: (ctx) => ['sh', '/opt/verdict/go/compile.sh', isTest(ctx.entry) ? 'test' : 'build'],
     memory: 'compile',
     display: 'go build -o main . (a test file: go test -c -vet=off -o main .)',
@@ -42,7 +43,6 @@ export const go: LanguageDefinition = {
     GOENV: 'off',
     // The image's standard library is built for this setting; there is no C compiler.
     CGO_ENABLED: '0',
-    GOCACHE: '/tmp/go-build',
     // Go sizes its scheduler from the host's CPUs, not the container's quota.
     GOMAXPROCS: String(Math.max(1, Math.floor(ctx.cpus))),
     // The default GC lets the heap reach twice the live data; a soft limit below the memory limit

@@ -12,7 +12,7 @@ import { after, before, describe, it } from 'node:test';
 import type { SubmissionResult } from '../../src/schemas.js';
 import { startTestApp, type TestApp } from '../helpers/app.js';
 
-const LANGUAGES = ['python', 'cpp', 'java'] as const;
+const LANGUAGES = ['python', 'cpp', 'java', 'go'] as const;
 type Language = (typeof LANGUAGES)[number];
 type Variant = 'canonical' | 'buggy';
 
@@ -20,6 +20,9 @@ interface Problem {
   task_id: string;
   prompt: string;
   declaration: string;
+  /** Go only: the package clause and the tests' imports; the prompt's own import block. */
+  test_setup?: string;
+  import?: string;
   canonical_solution: string;
   buggy_solution: string;
   test: string;
@@ -62,6 +65,21 @@ async function loadProblems(language: Language): Promise<Problem[]> {
  * java ones declaration + solution + "\n" + test. The test code goes in as
  * `testCode`, so the service composes it and a solution that exits early cannot pass.
  */
+/**
+ * Go, as main_test.go: test_setup, then the imports the code uses that test_setup lacks, then the
+ * prompt without its import block, the solution and the test. The data README's test_setup +
+ * import + prompt declares the prompt's imports twice, and some solutions use packages no field
+ * imports (as HumanEval-X's own harness finds them).
+ */
+const GO_PACKAGES = ['bytes', 'crypto/md5', 'fmt', 'math', 'math/rand', 'regexp', 'sort', 'strconv', 'strings', 'time'];
+function goProgram(problem: Problem, solution: string): string {
+  const setup = problem.test_setup ?? '';
+  const body = problem.prompt.replace(problem.import ?? '', '') + solution + problem.test;
+  const code = body.replace(/\/\/.*$/gm, '');
+  const missing = GO_PACKAGES.filter((p) => !setup.includes(`"${p}"`) && new RegExp(`(?<![\\w.])${p.split('/').pop()}\\.`).test(code));
+  return `${setup}${missing.length > 0 ? `import (\n${missing.map((p) => `    "${p}"\n`).join('')})\n` : ''}${body}`;
+}
+
 function submission(language: Language, problem: Problem, variant: Variant): Record<string, unknown> {
   const solution = variant === 'canonical' ? problem.canonical_solution : problem.buggy_solution;
   switch (language) {
@@ -70,6 +88,9 @@ function submission(language: Language, problem: Problem, variant: Variant): Rec
       return { source: `${problem.prompt}${solution}`, testCode: problem.test };
     case 'java':
       return { source: `${problem.declaration}${solution}`, testCode: problem.test };
+    // Go's test binary is its own harness: an os.Exit(0) in a test fails it (-test.paniconexit0).
+    case 'go':
+      return { source: goProgram(problem, solution) };
   }
 }
 
