@@ -123,8 +123,45 @@ const javaComposer: Composer = ({ source, testCode, marker }) => {
   };
 };
 
+/**
+ * Rust: the test code's #[test]s (built with --test) or its own main run as they
+ * would alone. The trailer defines exit(): every exit() call (std::process::exit,
+ * libtest's own after a failing test) ends the process through _exit and skips
+ * .fini_array; only a normal return from main reaches libc's exit, which runs the
+ * .fini_array entry that prints the marker. _exit and raw exit syscalls skip it too.
+ */
+const rustComposer: Composer = ({ source, testCode, marker }) => ({
+  files: [
+    {
+      path: 'main.rs',
+      content: `${source}\n\n${testCode}\n
+#[doc(hidden)]
+#[allow(dead_code)]
+mod verdict_harness {
+    extern "C" {
+        fn _exit(status: i32) -> !;
+        fn write(fd: i32, buf: *const u8, count: usize) -> isize;
+    }
+    #[no_mangle]
+    pub extern "C" fn exit(status: i32) -> ! {
+        unsafe { _exit(status) }
+    }
+    extern "C" fn done() {
+        const MARKER: &[u8] = b"\\n${marker}\\n";
+        unsafe { write(1, MARKER.as_ptr(), MARKER.len()) };
+    }
+    #[used]
+    #[link_section = ".fini_array"]
+    static DONE: extern "C" fn() = done;
+}
+`,
+    },
+  ],
+});
+
 const composers: Record<string, Composer> = {
   python: pythonComposer,
+  rust: rustComposer,
   java: javaComposer,
   javascript: jsComposer('main.js'),
   typescript: jsComposer('main.ts'),

@@ -4,14 +4,15 @@ import { baseEnv, type LanguageDefinition } from './types.js';
 const CRATES = ['rand', 'regex', 'md5'] as const;
 const DEPS = '/opt/verdict/rust/deps';
 const HASH_KEYS = '/opt/verdict/rust/hashkeys.o';
+const TEST_EXIT = '/opt/verdict/rust/testexit.o';
 
 const TEST_FN = /#\s*\[\s*test\s*\]/;
 const MAIN_FN = /\bfn\s+main\s*\(\s*\)\s*(?:->\s*\(\s*\)\s*)?\{([^{}]*)\}/;
 
 /**
  * HumanEvalPack's shape: #[test] functions and an empty (or no) main. Built as its test harness,
- * the tests are the run (a failing test exits 101). A program whose main does something is that
- * program, even if it also carries tests.
+ * the tests are the run (a failing test exits 101, an exit(0) inside one exits 1). A program whose
+ * main does something is that program, even if it also carries tests.
  */
 export function isTestProgram(source: string): boolean {
   if (!TEST_FN.test(source)) return false;
@@ -30,7 +31,8 @@ export const rust: LanguageDefinition = {
   compile: {
     argv: (ctx) => [
       'rustc',
-      ...(isTestProgram(ctx.entrySource) ? ['--test'] : []),
+      // A test that calls std::process::exit(0) fails rather than ending the run as passed (testexit.c).
+      ...(isTestProgram(ctx.entrySource) ? ['--test', '-C', `link-arg=${TEST_EXIT}`, '-C', 'link-arg=-Wl,--export-dynamic-symbol=exit'] : []),
       '--edition',
       '2021',
       '-O',
@@ -59,7 +61,7 @@ export const rust: LanguageDefinition = {
       ctx.entry,
     ],
     memory: 'compile',
-    display: `rustc --edition 2021 -O -C codegen-units=1 -C prefer-dynamic -C overflow-checks=on -C link-arg=hashkeys.o -o main --extern {${CRATES.join(',')}} main.rs (with --test when it has #[test] functions and an empty or no main)`,
+    display: `rustc --edition 2021 -O -C codegen-units=1 -C prefer-dynamic -C overflow-checks=on -C link-arg=hashkeys.o -o main --extern {${CRATES.join(',')}} main.rs (with --test -C link-arg=testexit.o when it has #[test] functions and an empty or no main)`,
   },
   run: { argv: () => ['./main'], display: './main' },
   env: () => ({

@@ -121,6 +121,22 @@ describe('Java harness', () => {
   }
 });
 
+describe('Rust harness', () => {
+  const solution = (body: string) => `fn main() {}\n\nfn add(a: i32, b: i32) -> i32 {\n    ${body}\n}\n`;
+  const testCode = '#[cfg(test)]\nmod tests {\n    use super::*;\n    #[test]\n    fn adds() {\n        assert_eq!(add(2, 3), 5);\n        assert_eq!(add(-1, 1), 0);\n    }\n}\n';
+  it('accepts a correct solution and rejects a wrong one', async () => {
+    const ok = await judge('rust', solution('a + b'), testCode);
+    assert.equal(ok.verdict, 'accepted', `${ok.compile?.output}\n${ok.tests[0]?.stdout}`);
+    assert.equal(ok.tests[0]?.harnessCompleted, true);
+    assert.equal((await judge('rust', solution('a - b'), testCode)).verdict, 'runtime_error');
+  });
+  it('rejects std::process::exit(0) before the tests ran', async () => {
+    const r = await judge('rust', solution('let _ = (a, b); std::process::exit(0)'), testCode);
+    assert.equal(r.verdict, 'runtime_error');
+    assert.equal(r.tests[0]?.harnessCompleted, false);
+  });
+});
+
 describe('harness requests', () => {
   it('refuses testCode with files, and for a language without a harness', async () => {
     const withFiles = await t.app.inject({ method: 'POST', url: '/v1/submissions', payload: { language: 'python', files: [{ path: 'main.py', content: '' }], testCode: 'pass' } });

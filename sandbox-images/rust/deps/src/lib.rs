@@ -1,0 +1,3 @@
+pub use md5;
+pub use rand;
+pub use regex;
