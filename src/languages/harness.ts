@@ -94,7 +94,7 @@ function jsComposer(file: 'main.js' | 'main.ts'): Composer {
 ;(async () => {
 ${testCode}
 })().then(
-  () => { process.stdout.write('\n${marker}\n'); },
+  () => { process.stdout.write('\\n${marker}\\n'); },
   ${reason} => { console.error(error); process.exitCode = 1; },
 );
 `,

@@ -18,6 +18,14 @@ export function v8StackKiB(memoryBytes: number): number {
 }
 
 /**
+ * Node runs 7 threads before a program does anything, 4 of them V8 helpers (and 4 more once
+ * libuv's pool is used). A sandbox has one CPU, so one helper does as well (measured: ~5% less
+ * CPU under GC load) and leaves more of the `processes` limit to the program: with it Node needs
+ * 4 threads, 8 with libuv's pool. Short of them Node crashes, or with more helpers even hangs.
+ */
+export const V8_POOL = '--v8-pool-size=1';
+
+/**
  * Node's flags for running a program, with two preloaded helpers from the image.
  * strict-assert.js is Verdict's rule for JavaScript and TypeScript: a failed console.assert
  * throws and the program exits non-zero (Node would only print and exit 0, so console.assert
@@ -27,6 +35,7 @@ export function v8StackKiB(memoryBytes: number): number {
  */
 export function nodeRunFlags(ctx: BuildContext, helpers: string): string[] {
   return [
+    V8_POOL,
     `--max-old-space-size=${v8HeapMiB(ctx.memoryBytes)}`,
     `--stack-size=${v8StackKiB(ctx.memoryBytes)}`,
     '--require',
@@ -37,7 +46,7 @@ export function nodeRunFlags(ctx: BuildContext, helpers: string): string[] {
 }
 
 export const nodeRunDisplay =
-  'node --max-old-space-size=<¾ of memoryBytes> --stack-size=<¼ of memoryBytes, ≤ 64 MiB> --require blocking-stdio.js --require strict-assert.js';
+  'node --v8-pool-size=1 --max-old-space-size=<¾ of memoryBytes> --stack-size=<¼ of memoryBytes, ≤ 64 MiB> --require blocking-stdio.js --require strict-assert.js';
 
 /**
  * Node 18 runs a .js file as CommonJS, where `import` is a SyntaxError; a one-file source
@@ -57,7 +66,7 @@ export const javascript: LanguageDefinition = {
   sourcePattern: /\.(js|cjs|mjs)$/,
   compile: {
     // One node parses every file in-process (vm.SourceTextModule for ES modules needs the flag).
-    argv: (ctx) => ['node', '--experimental-vm-modules', '--no-warnings', '/opt/verdict/js/check.js', ...ctx.sources],
+    argv: (ctx) => ['node', V8_POOL, '--experimental-vm-modules', '--no-warnings', '/opt/verdict/js/check.js', ...ctx.sources],
     memory: 'run',
     display: 'node /opt/verdict/js/check.js <files> (syntax check, as node --check)',
   },
@@ -67,5 +76,5 @@ export const javascript: LanguageDefinition = {
   },
   // js-md5 resolves through /node_modules (a link in the image): require() and import alike.
   env: () => ({ ...baseEnv }),
-  versionCommand: ['node', '--version'],
+  versionCommand: ['node', '-p', '`Node.js ${process.version}`'],
 };

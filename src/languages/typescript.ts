@@ -1,4 +1,4 @@
-import { nodeRunDisplay, nodeRunFlags } from './javascript.js';
+import { nodeRunDisplay, nodeRunFlags, V8_POOL } from './javascript.js';
 import { baseEnv, type LanguageDefinition } from './types.js';
 
 export const typescript: LanguageDefinition = {
@@ -13,7 +13,7 @@ export const typescript: LanguageDefinition = {
     // the files (ES2022, CommonJS, @types/node, type-checked but not --strict) and writes out/.
     // It starts from a snapshot holding the compiler and the parsed library (a 4x shorter
     // compile). "./": a file named "-x.ts" must not read as an option of node.
-    argv: (ctx) => ['node', '--snapshot-blob', '/opt/verdict/ts/compile.blob', ...ctx.sources.map((f) => `./${f}`)],
+    argv: (ctx) => ['node', V8_POOL, '--snapshot-blob', '/opt/verdict/ts/compile.blob', ...ctx.sources.map((f) => `./${f}`)],
     memory: 'compile',
     display: 'tsc <files> (ES2022, CommonJS, @types/node, not --strict; /opt/verdict/ts/tsconfig.json) --outDir out',
   },
@@ -22,5 +22,5 @@ export const typescript: LanguageDefinition = {
     display: `${nodeRunDisplay} out/main.js`,
   },
   env: () => ({ ...baseEnv }),
-  versionCommand: ['node', '/opt/verdict/ts/node_modules/typescript/bin/tsc', '--version'],
+  versionCommand: ['node', '-p', '`TypeScript ${require("/opt/verdict/ts/node_modules/typescript/package.json").version}, Node.js ${process.version}`'],
 };

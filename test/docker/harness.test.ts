@@ -137,6 +137,33 @@ describe('Rust harness', () => {
   });
 });
 
+describe('JavaScript and TypeScript harness', () => {
+  const testCode = 'const testAdd = () => {\n  console.assert(add(2, 3) === 5)\n  console.assert(add(-1, 1) === 0)\n}\ntestAdd()\n';
+  it('accepts a correct solution, and a failed console.assert fails it', async () => {
+    const ok = await judge('javascript', 'const add = (a, b) => {\n  return a + b\n}\n', testCode);
+    assert.equal(ok.verdict, 'accepted', `${ok.compile?.output}\n${ok.tests[0]?.stderr}`);
+    assert.equal(ok.tests[0]?.harnessCompleted, true);
+    assert.equal((await judge('javascript', 'const add = (a, b) => {\n  return a - b\n}\n', testCode)).verdict, 'runtime_error');
+  });
+  for (const [how, body] of [
+    ['process.exit(0)', 'process.exit(0)'],
+    ['process.reallyExit(0)', 'process.reallyExit(0)'],
+    ['process.kill(process.pid, "SIGKILL")', 'process.kill(process.pid, "SIGKILL")'],
+  ] as const) {
+    it(`rejects ${how} before the tests ran`, async () => {
+      const r = await judge('javascript', `const add = (a, b) => {\n  ${body}\n}\n`, testCode);
+      assert.equal(r.verdict, 'runtime_error', JSON.stringify(r.tests[0]));
+      assert.equal(r.tests[0]?.harnessCompleted, false);
+    });
+  }
+  it('TypeScript: accepts a correct solution and rejects process.exit(0)', async () => {
+    const ok = await judge('typescript', 'const add = (a: number, b: number): number => a + b;\n', testCode);
+    assert.equal(ok.verdict, 'accepted', `${ok.compile?.output}\n${ok.tests[0]?.stderr}`);
+    const early = await judge('typescript', 'const add = (a: number, b: number): number => { process.exit(0); };\n', testCode);
+    assert.equal(early.verdict, 'runtime_error', JSON.stringify(early.tests[0] ?? early.compile));
+  });
+});
+
 describe('harness requests', () => {
   it('refuses testCode with files, and for a language without a harness', async () => {
     const withFiles = await t.app.inject({ method: 'POST', url: '/v1/submissions', payload: { language: 'python', files: [{ path: 'main.py', content: '' }], testCode: 'pass' } });

@@ -12,7 +12,7 @@ import { after, before, describe, it } from 'node:test';
 import type { SubmissionResult } from '../../src/schemas.js';
 import { startTestApp, type TestApp } from '../helpers/app.js';
 
-const LANGUAGES = ['python', 'cpp', 'java', 'go', 'rust'] as const;
+const LANGUAGES = ['python', 'cpp', 'java', 'go', 'rust', 'js'] as const;
 type Language = (typeof LANGUAGES)[number];
 type Variant = 'canonical' | 'buggy';
 
@@ -105,6 +105,9 @@ function submission(language: Language, problem: Problem, variant: Variant): Rec
       return { source: goProgram(problem, solution) };
     case 'rust':
       return { source: `${problem.prompt}${solution}`, testCode: rustTest(problem.test) };
+    // Its tests fail only through console.assert, which the sandbox makes throw (strict-assert.js).
+    case 'js':
+      return { source: `${problem.prompt}${solution}`, testCode: problem.test };
   }
 }
 
@@ -120,7 +123,7 @@ async function judgeAll(language: Language, problems: Problem[], variant: Varian
   // allSettled, not all: a rejected request must not end the test while other sandboxes still run,
   // or the leak check after it would blame a container that is merely unfinished.
   const settled = await Promise.allSettled(
-    problems.map((p) => testApp.submit({ language, ...submission(language, p, variant), limits: LIMITS })),
+    problems.map((p) => testApp.submit({ language: language === 'js' ? 'javascript' : language, ...submission(language, p, variant), limits: LIMITS })),
   );
   return settled.map((s, i) => {
     const taskId = problems[i]!.task_id;
