@@ -136,7 +136,7 @@ describe('the service container', { timeout: 1_800_000 }, () => {
     assert.match(config.Healthcheck?.Test?.join(' ') ?? '', /\/healthz/);
     assert.ok(config.Env?.includes('HOST=0.0.0.0') && config.Env.includes('PORT=8080'), `env: ${config.Env?.join(' ')}`);
     const probe = await docker('run', '--rm', '--network', 'none', '--entrypoint', 'sh', IMAGE, '-c',
-      'command -v docker >/dev/null && echo has-docker; node --version; test -f /app/dist/src/server.js && echo has-server; test -d /app/node_modules/typescript && echo has-typescript; test -f /app/dist/sandbox-images/base/Dockerfile && echo has-sandbox-images; true');
+      'command -v docker >/dev/null && echo has-docker; node --version; test -f /app/dist/src/server.js && echo has-server; test -d /app/node_modules/typescript && echo has-typescript; test -f /app/sandbox-images/base/Dockerfile && echo has-sandbox-images; true');
     assert.doesNotMatch(probe.stdout, /has-docker/, 'no docker CLI in the image');
     assert.doesNotMatch(probe.stdout, /has-typescript/, 'production dependencies only');
     assert.match(probe.stdout, /has-server/);
