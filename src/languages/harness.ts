@@ -79,25 +79,17 @@ __attribute__((constructor)) static void verdict_arm(void) { atexit(verdict_repo
 }
 
 /**
- * JavaScript and TypeScript: the test code runs inside an async function, so
- * the marker follows asynchronous tests too; a failure (an exception, or a
- * failed console.assert, which the sandbox makes throw) sets a failing exit code.
+ * JavaScript and TypeScript: the marker is written on 'beforeExit', which Node
+ * emits only once the event loop is empty — after asynchronous tests too — and
+ * never on process.exit() or a crash. A failed console.assert throws in the
+ * sandbox, so a failing test never gets that far with exit code 0.
  */
 function jsComposer(file: 'main.js' | 'main.ts'): Composer {
-  const reason = file.endsWith('.ts') ? '(error: unknown)' : '(error)';
   return ({ source, testCode, marker }) => ({
     files: [
       {
         path: file,
-        content: `${source}
-
-;(async () => {
-${testCode}
-})().then(
-  () => { process.stdout.write('\\n${marker}\\n'); },
-  ${reason} => { console.error(error); process.exitCode = 1; },
-);
-`,
+        content: `${source}\n\n${testCode}\n\nprocess.once('beforeExit', () => {\n  process.stdout.write('\\n${marker}\\n');\n});\n`,
       },
     ],
   });

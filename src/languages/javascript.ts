@@ -72,7 +72,7 @@ export const javascript: LanguageDefinition = {
   },
   run: {
     argv: (ctx) => ['node', ...nodeRunFlags(ctx, '/opt/verdict/js'), ctx.entry],
-    display: `${nodeRunDisplay} main.js (main.mjs for an ES module)`,
+    display: `${nodeRunDisplay} <main.js, or main.mjs for an ES module>`,
   },
   // js-md5 resolves through /node_modules (a link in the image): require() and import alike.
   env: () => ({ ...baseEnv }),

@@ -240,6 +240,15 @@ describe('submission semantics', () => {
     assert.equal(r.verdict, 'accepted', r.tests[0]?.stdout);
   });
 
+  it('lets a program reopen its stdio by name (/dev/stdin, /dev/stdout)', async () => {
+    const r = await t.submit({
+      language: 'python',
+      source: 'data = open("/dev/stdin").read()\nwith open("/dev/stdout", "w") as out:\n    out.write(str(sum(map(int, data.split()))) + "\\n")\n',
+      tests: [{ stdin: '2 3\n', expectedStdout: '5\n' }],
+    });
+    assert.equal(r.verdict, 'accepted', r.tests[0]?.stderr);
+  });
+
   it('compares with each checker mode', async () => {
     const source = 'print("  1.0000001   2  ")\nprint()\n';
     const judge = async (checker: unknown, expectedStdout: string) =>

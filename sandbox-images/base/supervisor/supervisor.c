@@ -654,6 +654,12 @@ static void handle_run(const char *header) {
     dup2(in_pipe[0], STDIN_FILENO);
     dup2(out_pipe[1], STDOUT_FILENO);
     dup2(err_pipe[1], STDERR_FILENO);
+    /* Reopening stdio by name (/dev/stdin, /proc/self/fd/0) checks the pipe's owner:
+     * give the candidate its own pipes. A failure only keeps that idiom unavailable. */
+    for (int fd = STDIN_FILENO; fd <= STDERR_FILENO; fd++) {
+      int ignored = fchown(fd, candidate_uid, CANDIDATE_GID);
+      (void)ignored;
+    }
     /* Everything else is close-on-exec except what we opened with plain pipe/open. */
     for (int fd = 3; fd < 1024; fd++)
       if (fd != exec_pipe[1]) close(fd);
