@@ -58,7 +58,6 @@ export interface Config {
   scratchBytes: number;
   sandboxCpus: number;
   shutdownGraceMs: number;
-  buildImagesOnBoot: boolean;
 }
 
 export class ConfigError extends Error {
@@ -74,8 +73,6 @@ function read<T>(env: NodeJS.ProcessEnv, name: string, schema: z.ZodType<T>, fal
   }
   return parsed.data;
 }
-
-const bool = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
 
 /** Pure: everything the service is configured by comes from `env`, parsed once at boot. */
 export function parseConfig(env: NodeJS.ProcessEnv, facts: { cpuCount: number; randomId: string }): Config {
@@ -109,6 +106,5 @@ export function parseConfig(env: NodeJS.ProcessEnv, facts: { cpuCount: number; r
     scratchBytes: read(env, 'VERDICT_SCRATCH_BYTES', positiveInt, 64 * MiB),
     sandboxCpus: read(env, 'VERDICT_SANDBOX_CPUS', z.coerce.number().positive().max(64), 1),
     shutdownGraceMs: read(env, 'VERDICT_SHUTDOWN_GRACE_MS', positiveInt, 30_000),
-    buildImagesOnBoot: read(env, 'VERDICT_BUILD_IMAGES', bool, false),
   };
 }
