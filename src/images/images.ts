@@ -69,8 +69,8 @@ export class ImageCatalog {
   }
 
   /** Tags the current tree maps to, and whether each is built. Base first. */
-  async resolve(folders: readonly string[]): Promise<Map<string, ResolvedImage> | undefined> {
-    const base = await this.resolveBase();
+  async resolve(folders: readonly string[], knownBase?: { id: string }): Promise<Map<string, ResolvedImage> | undefined> {
+    const base = knownBase ?? (await this.resolveBase());
     if (!base) return undefined;
     const result = new Map<string, ResolvedImage>();
     const baseTag = `${REPOSITORY}-${BASE_FOLDER}:${await folderHash(BASE_FOLDER, base.id)}`;
@@ -85,12 +85,13 @@ export class ImageCatalog {
   }
 
   /** Make sure the base exists: use it if present, else pull, else bootstrap with debootstrap. */
-  async ensureBase(progress: Progress): Promise<void> {
-    if (await this.resolveBase()) return;
+  async ensureBase(progress: Progress): Promise<{ ref: string; id: string }> {
+    const present = await this.resolveBase();
+    if (present) return present;
     progress(`pulling ${this.options.baseImage}`);
     try {
       await pull(this.engine.docker, this.options.baseImage, 60_000);
-      return;
+      return await this.requireBase();
     } catch (err) {
       progress(`cannot pull ${this.options.baseImage} (${(err as Error).message.split('\n')[0]}); bootstrapping ${BOOTSTRAP_TAG} from Debian's archive`);
     }
@@ -98,15 +99,20 @@ export class ImageCatalog {
     child.child.stdout?.on('data', (d: Buffer) => progress(d.toString().trimEnd()));
     child.child.stderr?.on('data', (d: Buffer) => progress(d.toString().trimEnd()));
     await child;
+    return this.requireBase();
+  }
+
+  private async requireBase(): Promise<{ ref: string; id: string }> {
+    const base = await this.resolveBase();
+    if (!base) throw new Error('no base image after pulling or bootstrapping');
+    return base;
   }
 
   /** Build whatever of base + folders is missing. Returns the resolved images. */
   async ensure(folders: readonly string[], progress: Progress): Promise<Map<string, ResolvedImage>> {
-    await this.ensureBase(progress);
-    const resolved = await this.resolve(folders);
-    if (!resolved) throw new Error('no base image after bootstrapping');
-    const base = await this.resolveBase();
-    let parent = base!.ref;
+    const base = await this.ensureBase(progress);
+    const resolved = (await this.resolve(folders, base))!;
+    let parent = base.ref;
     for (const [folder, image] of resolved) {
       if (!image.id) {
         progress(`building ${image.tag}`);

@@ -56,7 +56,7 @@ export class SandboxSession {
 
   async run(request: RunRequest): Promise<RunRecord> {
     this.send(encodeRun(request));
-    const frame = await this.nextFrame(request.wallTimeMs + SUPERVISOR_GRACE_MS, `run ${request.phase}`);
+    const frame = await this.nextFrame(request.wallTimeMs + SUPERVISOR_GRACE_MS, `run ${request.phase}`, true);
     if (frame.kind !== 'result') throw new SandboxFailedError(`unexpected reply to a run: ${frame.kind}`);
     return frame.record;
   }
@@ -76,7 +76,8 @@ export class SandboxSession {
     this.container.input.write(bytes);
   }
 
-  private async nextFrame(timeoutMs: number, what: string): Promise<Frame> {
+  /** `programRunning`: the program may be what killed the supervisor (see SandboxOutOfMemory). */
+  private async nextFrame(timeoutMs: number, what: string, programRunning = false): Promise<Frame> {
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(() => reject(new SandboxFailedError(`the supervisor did not answer within ${timeoutMs} ms (${what})`)), timeoutMs);
@@ -85,14 +86,14 @@ export class SandboxSession {
       return await Promise.race([this.frames.next(), timeout]);
     } catch (err) {
       if (err instanceof VerdictError) throw err;
-      throw await this.explainDeath(err as Error, what);
+      throw await this.explainDeath(err as Error, what, programRunning);
     } finally {
       clearTimeout(timer);
     }
   }
 
   /** The supervisor's stream ended early: find out from Docker why, as a typed error. */
-  private async explainDeath(cause: Error, what: string): Promise<VerdictError | SandboxOutOfMemory> {
+  private async explainDeath(cause: Error, what: string, programRunning: boolean): Promise<VerdictError | SandboxOutOfMemory> {
     let exit;
     try {
       exit = await this.container.inspectExit();
@@ -100,7 +101,7 @@ export class SandboxSession {
       if (err instanceof DockerUnavailableError) return err;
       return new SandboxFailedError(`the sandbox failed during ${what} and could not be inspected`, { cause: err });
     }
-    if (exit?.oomKilled && exit.exitCode === 137 && what.startsWith('run')) {
+    if (exit?.oomKilled && exit.exitCode === 137 && programRunning) {
       return new SandboxOutOfMemory(`the sandbox ran out of memory during ${what}`, { cause });
     }
     const diag = this.container.diagnostics().trim();

@@ -32,12 +32,16 @@ describe('Docker goes away and comes back', () => {
   it('a request in flight gets a retryable error, and the service recovers by itself', async () => {
     const proxy = new DockerProxy();
     await proxy.start();
-    after(() => proxy.close());
     const instanceId = `fault-${randomUUID().slice(0, 8)}`;
     const config = { ...parseConfig({ LOG_LEVEL: 'silent', DOCKER_HOST: proxy.dockerHost }, { cpuCount: 2, randomId: instanceId }), instanceId };
     const app = await buildApp({ config, engine: new DockerEngine({ dockerHost: proxy.dockerHost }) });
     await app.ready();
-    after(() => app.close());
+    // The app first, while Docker is still reachable through the proxy, so it can remove what it
+    // could not while the proxy was cut; then the proxy.
+    after(async () => {
+      await app.close();
+      await proxy.close();
+    });
 
     const inFlight = app.inject({ method: 'POST', url: '/v1/submissions', payload: slowProgram });
     await until('the submission runs', () => app.judge.stats().running === 1);
