@@ -42,6 +42,13 @@ const dataError =
       'Put the data at ../shared/data/humanevalpack beside the repository, point VERDICT_HUMANEVALPACK_DIR at it, ' +
       'or set VERDICT_SKIP_HUMANEVALPACK=1 to skip this test.';
 
+/**
+ * Canonical solutions whose verdict is chance, not code: the service reports them faithfully, so
+ * they are held to "judged" rather than "accepted". Go/95's solution stops after the second key it
+ * sees and Go randomises map iteration order, so {"p", "A", "B"} answers true or false by the draw.
+ */
+const NONDETERMINISTIC_CANONICAL = new Map([['Go/95', 'depends on Go map iteration order']]);
+
 // 5 s of CPU is ample for every canonical solution and still ends the buggy rows that loop forever.
 const LIMITS = { timeMs: 5000 };
 
@@ -186,7 +193,9 @@ for (const language of LANGUAGES) {
 
     it('accepts every canonical solution', async () => {
       const outcomes = await runBatch('canonical');
-      const failed = outcomes.filter((o) => o.result?.verdict !== 'accepted');
+      const failed = outcomes.filter((o) =>
+        NONDETERMINISTIC_CANONICAL.has(o.taskId) ? !o.result || !['accepted', 'runtime_error'].includes(o.result.verdict) : o.result?.verdict !== 'accepted',
+      );
       assert.equal(
         failed.length,
         0,
