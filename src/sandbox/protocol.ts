@@ -8,7 +8,7 @@
 import type { Readable } from 'node:stream';
 import { killReasons, type KillReason } from '../domain/vocabulary.js';
 
-export const PROTOCOL_VERSION = 1;
+export const PROTOCOL_VERSION = 2;
 
 export type Phase = 'compile' | 'test';
 
@@ -63,6 +63,17 @@ function blob(value: Buffer | string): Buffer[] {
 
 export function encodeFile(path: string, content: Buffer | string, mode = 0o644): Buffer {
   return Buffer.concat([Buffer.from(`FILE mode=${mode.toString(8)}\n`, 'ascii'), ...blob(path), ...blob(content)]);
+}
+
+/**
+ * Hands the sandbox to the next candidate, running as `uid` from now on: the
+ * supervisor kills every process, empties the program directory and scratch
+ * space, and unseals the box. A uid outside 1000..2147483647 is refused (ERR)
+ * and changes nothing.
+ */
+export function encodeReset(uid: number): Buffer {
+  if (!Number.isSafeInteger(uid) || uid < 0) throw new RangeError(`not a uid: ${uid}`);
+  return Buffer.from(`RESET uid=${uid}\n`, 'ascii');
 }
 
 export function encodeRun(req: RunRequest): Buffer {

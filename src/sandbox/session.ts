@@ -4,7 +4,7 @@
  */
 import { DockerUnavailableError, SandboxFailedError, VerdictError } from '../errors.js';
 import type { ContainerEngine, SandboxContainer, SandboxSpec } from './docker-engine.js';
-import { encodeFile, encodeRun, FrameReader, PROTOCOL_VERSION, type Frame, type RunRecord, type RunRequest } from './protocol.js';
+import { encodeFile, encodeReset, encodeRun, FrameReader, PROTOCOL_VERSION, type Frame, type RunRecord, type RunRequest } from './protocol.js';
 
 /**
  * The container's OOM killer took the supervisor itself. Only the program can
@@ -52,6 +52,19 @@ export class SandboxSession {
     const frame = await this.nextFrame(HELLO_TIMEOUT_MS, `write ${path}`);
     if (frame.kind === 'error') throw new SandboxFailedError(`the supervisor could not write ${path}: ${frame.message}`);
     if (frame.kind !== 'ok') throw new SandboxFailedError(`unexpected reply to a file write: ${frame.kind}`);
+  }
+
+  /**
+   * Makes this sandbox a fresh one for another candidate, who runs as
+   * `candidateUid` from now on: nothing the previous candidate started, wrote
+   * or compiled is left, and the program can be written and compiled again.
+   * A sandbox that cannot be emptied dies instead (SandboxFailedError here).
+   */
+  async reset(candidateUid: number): Promise<void> {
+    this.send(encodeReset(candidateUid));
+    const frame = await this.nextFrame(HELLO_TIMEOUT_MS, 'reset');
+    if (frame.kind === 'error') throw new SandboxFailedError(`the supervisor could not reset the sandbox: ${frame.message}`);
+    if (frame.kind !== 'ok') throw new SandboxFailedError(`unexpected reply to a reset: ${frame.kind}`);
   }
 
   async run(request: RunRequest): Promise<RunRecord> {

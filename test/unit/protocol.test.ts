@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { PassThrough } from 'node:stream';
 import { describe, it } from 'node:test';
-import { encodeFile, encodeRun, FrameParser, FrameReader } from '../../src/sandbox/protocol.js';
+import { encodeFile, encodeReset, encodeRun, FrameParser, FrameReader, PROTOCOL_VERSION } from '../../src/sandbox/protocol.js';
 
 const result = (stdout: string, stderr: string) =>
   Buffer.concat([
@@ -97,5 +97,17 @@ describe('request encoding', () => {
       run.toString(),
       'RUN phase=test cpu_ms=1001 wall_ms=2000 output_bytes=10 kill_on_output=1 fsize_bytes=20 nofile=30 stack_bytes=40 argc=2 envc=1\n7\npython37\nmain.py3\nA=13\nin\n',
     );
+  });
+
+  it('encodes a reset as one header line carrying the next uid', () => {
+    assert.equal(encodeReset(123_456).toString('ascii'), 'RESET uid=123456\n');
+    assert.equal(encodeReset(2_147_483_647).toString('ascii'), 'RESET uid=2147483647\n');
+    // Range checks are the supervisor's (it answers ERR): only what cannot be a number on the wire is refused here.
+    assert.equal(encodeReset(0).toString('ascii'), 'RESET uid=0\n');
+    for (const bad of [-1, 1.5, Number.NaN, Number.POSITIVE_INFINITY, 2 ** 53]) assert.throws(() => encodeReset(bad), RangeError);
+  });
+
+  it('speaks protocol 2, the first with RESET', () => {
+    assert.equal(PROTOCOL_VERSION, 2);
   });
 });

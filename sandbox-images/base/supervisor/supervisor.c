@@ -13,12 +13,17 @@
  *   RUN  phase=compile|test cpu_ms= wall_ms= output_bytes= kill_on_output=0|1
  *        fsize_bytes= nofile= stack_bytes= argc= envc=
  *                                + blobs: argv[0..argc), env[0..envc), stdin
+ *   RESET uid=<N>                  (OK, or ERR for a uid out of range)
  * Replies:
- *   HELLO proto=1 cgroup=v1|v2|none oom_counter=0|1
+ *   HELLO proto=2 cgroup=v1|v2|none oom_counter=0|1
  *   OK | ERR + blob message
  *   RESULT exit= signal= cpu_us= wall_us= rss_kb= oom_kills= reason= exec_errno=
- *          stdout_len= stdout_truncated= stderr_len= stderr_truncated=
+ *          box_bytes= stdout_len= stdout_truncated= stderr_len= stderr_truncated=
  *          followed by the captured stdout and stderr bytes.
+ *
+ * RESET hands the container to the next candidate: after it, nothing the
+ * previous one started or wrote is left, and the box is as empty and
+ * unsealed as in a fresh container.
  */
 #define _GNU_SOURCE
 #include <dirent.h>
@@ -47,7 +52,7 @@
 #include <unistd.h>
 #include <grp.h>
 
-#define PROTO_VERSION 1
+#define PROTO_VERSION 2
 /* The service picks a uid per sandbox (--uid), so per-user kernel limits (inotify
  * instances, message queue bytes) are not shared between concurrent sandboxes. */
 #define DEFAULT_CANDIDATE_UID 10001
@@ -63,6 +68,9 @@ static const char *const scratch_dirs[] = {"/tmp", "/dev/shm", "/dev/mqueue", NU
 
 static int sigchld_pipe[2] = {-1, -1};
 static int sealed = 0;
+/* A compile hands /box itself to the candidate and sealing rewrites its mode:
+ * RESET puts back what the container started with. */
+static mode_t box_mode = 0755;
 
 /* ---------- small I/O helpers on the control channel ---------- */
 
@@ -427,6 +435,22 @@ static int walk_tree(const char *root, int remove, uid_t uid) {
 
 static int own_box(uid_t uid) { return walk_tree(BOX_DIR, 0, uid); }
 
+/* Without a /box every FILE fails already; a RESET then dies on it. */
+static void remember_box_mode(void) {
+  struct stat st;
+  if (lstat(BOX_DIR, &st) == 0 && S_ISDIR(st.st_mode)) box_mode = st.st_mode & 07777;
+}
+
+/* Empty, root-owned and with its first mode: the next FILE writes land as in a fresh container. */
+static int empty_box(void) {
+  if (walk_tree(BOX_DIR, 1, 0) < 0) return -1;
+  int fd = open(BOX_DIR, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  if (fd < 0) return -1;
+  int rc = fchown(fd, 0, 0) < 0 || fchmod(fd, box_mode) < 0 ? -1 : 0;
+  close(fd);
+  return rc;
+}
+
 /* SysV IPC objects outlive their creators; only their owner (or CAP_SYS_ADMIN) may remove them. */
 static void remove_ipc_as_candidate(void) {
   pid_t pid = fork();
@@ -451,9 +475,11 @@ static void remove_ipc_as_candidate(void) {
     }
     _exit(0);
   }
-  int status;
+  int status = 0;
   while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
   }
+  /* IPC objects that could not be removed would reach the next run or candidate. */
+  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) die("cannot remove the candidate's IPC objects (status %d)", status);
 }
 
 /* All candidate processes are dead when this runs, so nothing races the walk. */
@@ -834,13 +860,43 @@ static void handle_run(const char *header) {
   free(input.data);
 }
 
+/* Below 1000 lie root and the image's system users; the top keeps the uid a
+ * positive int and far from (uid_t)-1, which setuid-family calls read as "unchanged". */
+static int parse_uid(const char *text, uid_t *out) {
+  char *end;
+  errno = 0;
+  unsigned long long uid = strtoull(text, &end, 10);
+  if (text[0] < '0' || text[0] > '9' || errno || *end || uid < 1000 || uid > 2147483647ULL) return 0;
+  *out = (uid_t)uid;
+  return 1;
+}
+
+static void handle_reset(const char *header) {
+  char text[32];
+  uid_t uid;
+  if (!header_value(header, "uid", text, sizeof text)) die("RESET lacks uid");
+  /* Refused before anything changes: the sandbox stays with the candidate it had. */
+  if (!parse_uid(text, &uid)) {
+    reply_error("bad uid %s", text);
+    return;
+  }
+  /* Nothing runs between requests, but the wipe below relies on it, so make sure. */
+  reap_state st = {0};
+  kill_everything(&st);
+  /* A box or scratch space we could not empty must never reach the next candidate:
+   * dying turns the sandbox into one the service discards. */
+  if (empty_box() < 0) die("cannot empty %s: %s", BOX_DIR, strerror(errno));
+  /* Still the old uid: only the owner of a SysV IPC object can remove it. */
+  wipe_scratch();
+  sealed = 0;
+  candidate_uid = uid;
+  reply("OK");
+}
+
 int main(int argc, char **argv) {
   for (int i = 1; i + 1 < argc; i += 2) {
     if (strcmp(argv[i], "--uid") != 0) die("unknown argument %s", argv[i]);
-    char *end;
-    unsigned long uid = strtoul(argv[i + 1], &end, 10);
-    if (*end || uid < 1000 || uid > 2147483647UL) die("bad --uid %s", argv[i + 1]);
-    candidate_uid = (uid_t)uid;
+    if (!parse_uid(argv[i + 1], &candidate_uid)) die("bad --uid %s", argv[i + 1]);
   }
   signal(SIGPIPE, SIG_IGN);
   if (getpid() != 1) prctl(PR_SET_CHILD_SUBREAPER, 1);
@@ -850,6 +906,7 @@ int main(int argc, char **argv) {
   sa.sa_flags = SA_RESTART | SA_NOCLDSTOP;
   sigaction(SIGCHLD, &sa, NULL);
   detect_cgroup();
+  remember_box_mode();
   wipe_scratch();
 
   const char *cg = cgroup_mode == CG_V1 ? "v1" : cgroup_mode == CG_V2 ? "v2" : "none";
@@ -859,6 +916,7 @@ int main(int argc, char **argv) {
   while (read_line(header, sizeof header)) {
     if (strncmp(header, "FILE ", 5) == 0) handle_file(header);
     else if (strncmp(header, "RUN ", 4) == 0) handle_run(header);
+    else if (strncmp(header, "RESET ", 6) == 0) handle_reset(header);
     else die("unknown request '%.40s'", header);
   }
   return 0;
