@@ -45,12 +45,26 @@ export class ImageMissingError extends VerdictError {
   override readonly retryAfterSeconds = 30;
 }
 
+/** Backpressure, not a failure: 429 with a Retry-After estimated from the queue's drain rate. */
 export class QueueFullError extends VerdictError {
   override name = 'QueueFullError';
   readonly code = 'VERDICT_QUEUE_FULL';
-  readonly statusCode = 503;
+  readonly statusCode = 429;
   readonly retryable = true;
-  override readonly retryAfterSeconds = 1;
+  constructor(
+    message: string,
+    override readonly retryAfterSeconds: number = 1,
+  ) {
+    super(message);
+  }
+}
+
+/** The client went away or its batch deadline passed: the work was dropped, nobody is waiting for it. */
+export class CancelledError extends VerdictError {
+  override name = 'CancelledError';
+  readonly code = 'VERDICT_CANCELLED';
+  readonly statusCode = 499;
+  readonly retryable = true;
 }
 
 export class ShuttingDownError extends VerdictError {

@@ -33,3 +33,14 @@ export const limitNames = [
 ] as const;
 export type LimitName = (typeof limitNames)[number];
 export type Limits = Record<LimitName, number>;
+
+/**
+ * Scheduling classes: an RL trainer waiting on rewards (`online`) goes before
+ * bulk labeling (`offline`); within a class, requests share the slots round-robin.
+ */
+export const priorities = ['online', 'offline'] as const;
+export type Priority = (typeof priorities)[number];
+
+/** How a result was obtained: see the result cache (judge/cache.ts). */
+export const cacheSources = ['hit', 'shared', 'miss', 'off'] as const;
+export type CacheSource = (typeof cacheSources)[number];

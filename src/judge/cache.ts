@@ -1,0 +1,307 @@
+/**
+ * Results of judged submissions, kept so an identical submission (RL rollouts
+ * resend the same program and tests often) is answered without a sandbox, and
+ * so identical submissions in flight at once share one run.
+ */
+import { createHash, type Hash } from 'node:crypto';
+import { LRUCache } from 'lru-cache';
+import { limitNames, type CacheSource, type Limits } from '../domain/vocabulary.js';
+import { CancelledError } from '../errors.js';
+import { findLanguage } from '../languages/registry.js';
+import type { SubmissionResult } from '../schemas.js';
+import type { Submission } from './judge.js';
+
+/** Bumped whenever the encoding below changes, so no old key can mean something new. */
+const KEY_FORMAT = 'verdict-result-key/1';
+
+/**
+ * Writes each field to the hash in a self-delimiting form: variable-length
+ * fields behind their byte length, lists behind their count, numbers as
+ * fixed-width float64. With the field order fixed, two different submissions
+ * can never produce the same byte stream.
+ */
+class KeyWriter {
+  private readonly hash: Hash = createHash('sha256');
+
+  bytes(b: Uint8Array): this {
+    this.count(b.length);
+    this.hash.update(b);
+    return this;
+  }
+
+  string(s: string): this {
+    return this.bytes(Buffer.from(s, 'utf8'));
+  }
+
+  count(n: number): this {
+    const b = Buffer.alloc(8);
+    b.writeBigUInt64BE(BigInt(n));
+    this.hash.update(b);
+    return this;
+  }
+
+  number(n: number): this {
+    const b = Buffer.alloc(8);
+    b.writeDoubleBE(n);
+    this.hash.update(b);
+    return this;
+  }
+
+  bool(v: boolean): this {
+    this.hash.update(Buffer.of(v ? 1 : 0));
+    return this;
+  }
+
+  /**
+   * Bytes that may embed the harness marker, as the pieces between its
+   * occurrences: the marker is random per request, so two requests differing
+   * only in it must share a key, yet splitting (rather than substituting a
+   * placeholder) keeps the encoding injective even if a program happens to
+   * contain the placeholder text.
+   */
+  markered(b: Buffer, marker: Buffer | undefined): this {
+    if (marker === undefined) return this.count(1).bytes(b);
+    const pieces: Buffer[] = [];
+    let from = 0;
+    for (let at = b.indexOf(marker, from); at >= 0; at = b.indexOf(marker, from)) {
+      pieces.push(b.subarray(from, at));
+      from = at + marker.length;
+    }
+    pieces.push(b.subarray(from));
+    this.count(pieces.length);
+    for (const p of pieces) this.bytes(p);
+    return this;
+  }
+
+  digest(): string {
+    return this.hash.digest('hex');
+  }
+}
+
+/**
+ * Everything that decides a submission's result, hashed. Service settings
+ * (sandbox CPUs, scratch size, response output cap) are left out: they are
+ * fixed for the life of the process, and so of this in-memory cache.
+ */
+export function cacheKey(sub: Submission, imageId: string): string {
+  const marker = sub.marker === undefined ? undefined : Buffer.from(sub.marker, 'utf8');
+  const w = new KeyWriter();
+  w.string(KEY_FORMAT);
+  w.string(sub.language.id);
+  w.string(imageId);
+  w.string(sub.mode);
+  w.bool(sub.stopOnFirstFailure);
+  w.bool(marker !== undefined);
+  w.string(sub.entry);
+
+  w.count(sub.files.length);
+  for (const f of sub.files) {
+    w.string(f.path);
+    w.markered(f.content, marker);
+  }
+  w.count(sub.compileFlags.length);
+  for (const flag of sub.compileFlags) w.markered(Buffer.from(flag, 'utf8'), marker);
+
+  w.count(sub.tests.length);
+  for (const t of sub.tests) {
+    w.string(t.id);
+    w.bytes(t.stdin);
+    w.bool(t.expectedStdout !== undefined);
+    if (t.expectedStdout !== undefined) w.bytes(t.expectedStdout);
+    w.count(t.args.length);
+    for (const a of t.args) w.string(a);
+  }
+
+  // Tolerances count even in modes that ignore them: the result's manifest echoes them.
+  w.string(sub.checker.mode);
+  w.number(sub.checker.absTolerance);
+  w.number(sub.checker.relTolerance);
+
+  // Every limit, named, so a limit added to the vocabulary joins the key by itself.
+  w.count(limitNames.length);
+  for (const name of limitNames) {
+    w.string(name);
+    w.number(sub.limits[name]);
+  }
+  return w.digest();
+}
+
+/** A result as judged: how it was obtained (its `cache` field) is the caller's to add, per response. */
+export type CachedResult = Omit<SubmissionResult, 'cache'>;
+
+/**
+ * A run that used more than this share of a limit is not cached: on a busier
+ * machine (or just another run) it could land on the other side of the limit,
+ * and a cache must not freeze one draw of a result that could go either way.
+ */
+export const NEAR_LIMIT_FRACTION = 0.5;
+
+/** Outcomes decided by the machine's load as much as by the program. */
+const LOAD_DEPENDENT: ReadonlySet<string> = new Set(['time_limit_exceeded', 'memory_limit_exceeded']);
+
+function nearLimit(used: number, limit: number): boolean {
+  return used > limit * NEAR_LIMIT_FRACTION;
+}
+
+/**
+ * The memory the compile stage ran under, as the judge sets it. For a language
+ * unknown here, the smaller of the two, so the check errs towards not caching.
+ */
+function compileMemoryLimit(language: string, limits: Limits): number {
+  const compile = findLanguage(language)?.compile;
+  if (compile === undefined) return Math.min(limits.compileMemoryBytes, limits.memoryBytes);
+  return compile.memory === 'compile' ? Math.max(limits.compileMemoryBytes, limits.memoryBytes) : limits.memoryBytes;
+}
+
+/** Whether a result would come out the same if judged again: only then may it be served from the cache. */
+export function isCacheable(result: CachedResult, limits: Limits): boolean {
+  if (LOAD_DEPENDENT.has(result.verdict)) return false;
+  const compile = result.compile;
+  if (compile !== null) {
+    if (LOAD_DEPENDENT.has(compile.status)) return false;
+    if (
+      nearLimit(compile.cpuTimeMs, limits.compileTimeMs) ||
+      // The judge gives the compile stage twice its CPU limit of wall time.
+      nearLimit(compile.wallTimeMs, 2 * limits.compileTimeMs) ||
+      nearLimit(compile.peakMemoryBytes, compileMemoryLimit(result.manifest.language, limits))
+    ) {
+      return false;
+    }
+  }
+  for (const t of result.tests) {
+    if (LOAD_DEPENDENT.has(t.verdict) || t.sandboxLost) return false;
+    if (nearLimit(t.cpuTimeMs, limits.timeMs) || nearLimit(t.wallTimeMs, limits.wallTimeMs) || nearLimit(t.peakMemoryBytes, limits.memoryBytes)) {
+      return false;
+    }
+  }
+  return true;
+}
+
+export interface ResultCacheOptions {
+  /** Bytes of results (as JSON) kept at most; 0 keeps none, leaving only the sharing of runs in flight. */
+  maxBytes: number;
+}
+
+/** 'hit': from the store; 'miss': this caller ran it; 'shared': joined an identical run in flight. */
+export type CacheOutcome = Exclude<CacheSource, 'off'>;
+
+export interface CacheStats {
+  entries: number;
+  bytes: number;
+  maxBytes: number;
+}
+
+interface Flight {
+  readonly controller: AbortController;
+  /** Callers still waiting; at 0 the run is aborted. */
+  waiters: number;
+  readonly done: Promise<CachedResult>;
+}
+
+function cancelled(signal: AbortSignal): CancelledError {
+  return signal.reason instanceof CancelledError ? signal.reason : new CancelledError('the request was cancelled while its submission was judged');
+}
+
+export class ResultCache {
+  private readonly entries: LRUCache<string, CachedResult> | undefined;
+  private readonly flights = new Map<string, Flight>();
+
+  constructor(private readonly options: ResultCacheOptions) {
+    if (!Number.isSafeInteger(options.maxBytes) || options.maxBytes < 0) {
+      throw new RangeError(`maxBytes must be a non-negative integer, got ${options.maxBytes}`);
+    }
+    // lru-cache refuses a maxSize of 0, and "keep nothing" needs no cache at all.
+    this.entries = options.maxBytes > 0 ? new LRUCache({ maxSize: options.maxBytes }) : undefined;
+  }
+
+  stats(): CacheStats {
+    return { entries: this.entries?.size ?? 0, bytes: this.entries?.calculatedSize ?? 0, maxBytes: this.options.maxBytes };
+  }
+
+  /**
+   * Look up or run. `run` gets an AbortSignal that aborts only when every
+   * caller that joined has aborted. Returns the result plus how it was
+   * obtained. Only the `store` of the caller that started the run decides
+   * whether its result is kept.
+   */
+  async getOrRun(
+    key: string,
+    run: (signal: AbortSignal) => Promise<CachedResult>,
+    opts: { signal?: AbortSignal; store: (r: CachedResult) => boolean },
+  ): Promise<{ result: CachedResult; source: CacheOutcome }> {
+    if (opts.signal?.aborted) throw cancelled(opts.signal);
+    const stored = this.entries?.get(key);
+    // Copies out, every time: callers decorate their results, and must not decorate anyone else's.
+    if (stored !== undefined) return { result: structuredClone(stored), source: 'hit' };
+    let flight = this.flights.get(key);
+    const source: CacheOutcome = flight === undefined ? 'miss' : 'shared';
+    flight ??= this.start(key, run, opts.store);
+    const result = await this.wait(key, flight, opts.signal);
+    return { result: structuredClone(result), source };
+  }
+
+  private start(key: string, run: (signal: AbortSignal) => Promise<CachedResult>, store: (r: CachedResult) => boolean): Flight {
+    const controller = new AbortController();
+    // Leaving the flight table and entering the store happen in one step, so a caller
+    // arriving in between can neither miss both nor join a run that has finished.
+    // `run` starts a microtask later, once the flight is in the table.
+    const done = Promise.resolve()
+      .then(() => run(controller.signal))
+      .then(
+        (result) => {
+          this.forget(key, flight);
+          // An aborted run's result may be shaped by the abort (tests cut short): never keep it.
+          if (!controller.signal.aborted && this.entries !== undefined && store(result)) this.put(key, result);
+          return result;
+        },
+        (err: unknown) => {
+          this.forget(key, flight);
+          throw err;
+        },
+      );
+    const flight: Flight = { controller, waiters: 0, done };
+    this.flights.set(key, flight);
+    // Once every caller has left, nobody listens to the run's failure: it is not an unhandled one.
+    flight.done.catch(() => {});
+    return flight;
+  }
+
+  private put(key: string, result: CachedResult): void {
+    const size = Buffer.byteLength(JSON.stringify(result), 'utf8');
+    // lru-cache itself declines an entry larger than the whole cache.
+    this.entries?.set(key, structuredClone(result), { size });
+  }
+
+  private forget(key: string, flight: Flight): void {
+    // A flight abandoned by all its callers may already have been replaced by a fresh one.
+    if (this.flights.get(key) === flight) this.flights.delete(key);
+  }
+
+  private wait(key: string, flight: Flight, signal: AbortSignal | undefined): Promise<CachedResult> {
+    flight.waiters++;
+    // A caller that cannot cancel keeps the run alive for good: its count is never given back.
+    if (signal === undefined) return flight.done;
+    return new Promise<CachedResult>((resolve, reject) => {
+      const onAbort = (): void => {
+        reject(cancelled(signal));
+        flight.waiters--;
+        if (flight.waiters === 0) {
+          // Later callers start afresh rather than join a run being torn down.
+          this.forget(key, flight);
+          flight.controller.abort(new CancelledError('every request waiting for this submission was cancelled'));
+        }
+      };
+      signal.addEventListener('abort', onAbort, { once: true });
+      flight.done.then(
+        (result) => {
+          signal.removeEventListener('abort', onAbort);
+          resolve(result);
+        },
+        (err: unknown) => {
+          signal.removeEventListener('abort', onAbort);
+          reject(err);
+        },
+      );
+    });
+  }
+}
