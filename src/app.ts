@@ -17,7 +17,9 @@ import { ShuttingDownError, VerdictError } from './errors.js';
 import { ImageCatalog } from './images/images.js';
 import { Judge } from './judge/judge.js';
 import { LanguageCatalog } from './languages/catalog.js';
+import { findLanguage } from './languages/registry.js';
 import { Metrics } from './metrics.js';
+import { batchRoutes } from './routes/batch.js';
 import { healthRoutes } from './routes/health.js';
 import { languageRoutes } from './routes/languages.js';
 import { submissionRoutes } from './routes/submissions.js';
@@ -130,6 +132,7 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
   });
 
   await app.register(submissionRoutes);
+  await app.register(batchRoutes);
   await app.register(languageRoutes);
   await app.register(healthRoutes);
 
@@ -145,6 +148,7 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
     }
     const missing = catalog.missing();
     if (missing.length > 0) app.log.warn({ missing }, 'sandbox images missing; run npm run images');
+    for (const id of config.poolPrewarm) judge!.prewarm(findLanguage(id)!, config.defaultLimits);
   });
 
   app.addHook('onClose', async () => {

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { limitNames, type Limits } from './domain/vocabulary.js';
+import { findLanguage, languageIds } from './languages/registry.js';
 
 const MiB = 1024 * 1024;
 const GiB = 1024 * MiB;
@@ -50,7 +51,18 @@ export interface Config {
   defaultLimits: Limits;
   maxLimits: Limits;
   concurrency: number;
+  /** Judging tasks (one per program) waiting for a slot, across all requests; past it, 429. */
   queueLimit: number;
+  maxBatchItems: number;
+  /** Idle warm sandboxes across all kinds; 0 turns the warm pool off. */
+  poolMaxIdle: number;
+  poolWindowMs: number;
+  /** Languages to keep one sandbox warm for from boot, at the default limits. */
+  poolPrewarm: string[];
+  /** Whether one sandbox may serve several programs of the same request, each reset in between. */
+  sandboxReuse: boolean;
+  /** Result cache size; 0 turns caching off. */
+  cacheBytes: number;
   bodyLimitBytes: number;
   maxTests: number;
   maxFiles: number;
@@ -87,7 +99,8 @@ export function parseConfig(env: NodeJS.ProcessEnv, facts: { cpuCount: number; r
       );
     }
   }
-  return {
+  const queueLimit = read(env, 'VERDICT_QUEUE_LIMIT', z.coerce.number().int().min(0), 20_000);
+  const config: Config = {
     host: read(env, 'HOST', z.string(), '127.0.0.1'),
     port: read(env, 'PORT', z.coerce.number().int().min(0).max(65535), 8080),
     logLevel: read(env, 'LOG_LEVEL', z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']), 'info'),
@@ -98,8 +111,23 @@ export function parseConfig(env: NodeJS.ProcessEnv, facts: { cpuCount: number; r
     defaultLimits,
     maxLimits,
     concurrency: read(env, 'VERDICT_CONCURRENCY', positiveInt, Math.max(1, facts.cpuCount)),
-    queueLimit: read(env, 'VERDICT_QUEUE_LIMIT', z.coerce.number().int().min(0), 1000),
-    bodyLimitBytes: read(env, 'VERDICT_BODY_LIMIT_BYTES', positiveInt, 16 * MiB),
+    queueLimit,
+    maxBatchItems: read(env, 'VERDICT_MAX_BATCH_ITEMS', positiveInt, Math.max(1, Math.min(10_000, queueLimit))),
+    poolMaxIdle: read(env, 'VERDICT_POOL_MAX_IDLE', z.coerce.number().int().min(0), 2 * Math.max(1, facts.cpuCount)),
+    poolWindowMs: read(env, 'VERDICT_POOL_WINDOW_MS', positiveInt, 30_000),
+    poolPrewarm: read(
+      env,
+      'VERDICT_POOL_PREWARM',
+      z
+        .string()
+        .transform((v) => v.split(',').map((x) => x.trim()).filter((x) => x !== ''))
+        .refine((ids) => ids.every((id) => findLanguage(id)), `a comma-separated list of languages from: ${languageIds.join(', ')}`)
+        .transform((ids) => ids.map((id) => findLanguage(id)!.id)),
+      [],
+    ),
+    sandboxReuse: read(env, 'VERDICT_SANDBOX_REUSE', z.enum(['true', 'false']).transform((v) => v === 'true'), true),
+    cacheBytes: read(env, 'VERDICT_CACHE_BYTES', z.coerce.number().int().min(0), 256 * MiB),
+    bodyLimitBytes: read(env, 'VERDICT_BODY_LIMIT_BYTES', positiveInt, 64 * MiB),
     maxTests: read(env, 'VERDICT_MAX_TESTS', positiveInt, 1000),
     maxFiles: read(env, 'VERDICT_MAX_FILES', positiveInt, 64),
     responseOutputBytes: read(env, 'VERDICT_RESPONSE_OUTPUT_BYTES', positiveInt, 64 * 1024),
@@ -107,4 +135,9 @@ export function parseConfig(env: NodeJS.ProcessEnv, facts: { cpuCount: number; r
     sandboxCpus: read(env, 'VERDICT_SANDBOX_CPUS', z.coerce.number().positive().max(64), 1),
     shutdownGraceMs: read(env, 'VERDICT_SHUTDOWN_GRACE_MS', positiveInt, 30_000),
   };
+  // A batch is admitted whole: one larger than the queue could never get in.
+  if (config.maxBatchItems > config.queueLimit) {
+    throw new ConfigError(`VERDICT_MAX_BATCH_ITEMS (${config.maxBatchItems}) exceeds VERDICT_QUEUE_LIMIT (${config.queueLimit})`);
+  }
+  return config;
 }

@@ -42,6 +42,30 @@ export class Metrics implements JudgeObserver {
     registers: [this.registry],
   });
 
+  readonly cacheResults = new Counter({
+    name: 'verdict_cache_results_total',
+    help: 'Programs by how their result was obtained: hit (cached), shared (identical run in flight), miss (judged), off (not cached)',
+    labelNames: ['source'] as const,
+    registers: [this.registry],
+  });
+  readonly sandboxSources = new Counter({
+    name: 'verdict_sandbox_acquired_total',
+    help: 'Sandboxes handed to a program, by origin: pool (warm), reused (same request, reset), fresh (started on demand)',
+    labelNames: ['source'] as const,
+    registers: [this.registry],
+  });
+  readonly poolTakes = new Counter({
+    name: 'verdict_pool_takes_total',
+    help: 'Warm-pool lookups, by whether a warm sandbox was there',
+    labelNames: ['result'] as const,
+    registers: [this.registry],
+  });
+  readonly poolStartFailures = new Counter({
+    name: 'verdict_pool_start_failures_total',
+    help: 'Warm sandboxes that failed to start in the background',
+    registers: [this.registry],
+  });
+
   constructor(stats: () => JudgeStats) {
     collectDefaultMetrics({ register: this.registry, prefix: 'verdict_process_' });
     new Gauge({
@@ -60,6 +84,54 @@ export class Metrics implements JudgeObserver {
         this.set(stats().running);
       },
     });
+    new Gauge({
+      name: 'verdict_requests_waiting',
+      help: 'Requests (single submissions or batches) with programs waiting for a slot',
+      registers: [this.registry],
+      collect() {
+        this.set(stats().waitingRequests);
+      },
+    });
+    new Gauge({
+      name: 'verdict_saturated',
+      help: '1 while the queue is full and new work is refused',
+      registers: [this.registry],
+      collect() {
+        this.set(stats().saturated ? 1 : 0);
+      },
+    });
+    new Gauge({
+      name: 'verdict_pool_idle',
+      help: 'Warm sandboxes started and waiting for a program',
+      registers: [this.registry],
+      collect() {
+        this.set(stats().pool.idle);
+      },
+    });
+    new Gauge({
+      name: 'verdict_cache_bytes',
+      help: 'Bytes of results held in the result cache',
+      registers: [this.registry],
+      collect() {
+        this.set(stats().cache.bytes);
+      },
+    });
+  }
+
+  cacheResult(source: string): void {
+    this.cacheResults.inc({ source });
+  }
+
+  sandboxSource(source: string): void {
+    this.sandboxSources.inc({ source });
+  }
+
+  poolTake(hit: boolean): void {
+    this.poolTakes.inc({ result: hit ? 'hit' : 'miss' });
+  }
+
+  poolStartFailed(): void {
+    this.poolStartFailures.inc();
   }
 
   stage(language: string, stage: string, seconds: number): void {

@@ -3,7 +3,7 @@
  * and generate openapi/openapi.json.
  */
 import { z } from 'zod';
-import { checkerModes, compileStatuses, limitNames, verdicts, type LimitName } from './domain/vocabulary.js';
+import { cacheSources, checkerModes, compileStatuses, limitNames, priorities, verdicts, type LimitName } from './domain/vocabulary.js';
 
 const MAX_TEXT = 64 * 1024 * 1024;
 
@@ -56,35 +56,88 @@ export const limitsSchema = z
   >)
   .strict();
 
-export const submissionRequestSchema = z
-  .object({
-    language: z.string().min(1).max(64).describe('An id or alias from GET /v1/languages'),
-    source: z.string().max(MAX_TEXT).optional().describe('The program as one file'),
-    files: z.array(sourceFileSchema).min(1).optional().describe('The program as several files; one must be the language\'s source file'),
-    tests: z.array(testCaseSchema).optional().describe('No tests: run the program once, accepted when it exits 0'),
-    checker: checkerSchema.optional().describe('How stdout is compared; default "lines"'),
-    limits: limitsSchema.optional(),
-    stopOnFirstFailure: z.boolean().optional().describe('Skip the tests after the first one not accepted; default false'),
-    mode: z.enum(['run', 'compile']).optional().describe('"compile": only the compile stage (a syntax check for Python)'),
-    testCode: z
-      .string()
-      .max(MAX_TEXT)
-      .optional()
-      .describe(
-        'Test code run after the program in the same process (HumanEval check(candidate), MBPP asserts). A run passes only if the test code finishes: exiting early, even with 0, is a runtime_error. Needs "source".',
-      ),
-  })
-  .strict()
-  .refine((r) => (r.source === undefined) !== (r.files === undefined), {
-    message: 'give the program as exactly one of "source" or "files"',
-    path: ['source'],
-  })
-  .refine((r) => r.testCode === undefined || r.source !== undefined, {
-    message: '"testCode" is composed with a one-file "source", not with "files"',
-    path: ['testCode'],
-  });
+export const prioritySchema = z
+  .enum(priorities)
+  .describe('"online" (default) is judged before "offline": reward calls for a waiting trainer before bulk labeling');
+export const cacheFlagSchema = z.boolean().describe('false: judge again even when an identical submission was judged before; default true');
+
+/** The fields that describe one program and its tests, shared by single submissions and batch items. */
+const programFields = {
+  language: z.string().min(1).max(64).describe('An id or alias from GET /v1/languages'),
+  source: z.string().max(MAX_TEXT).optional().describe('The program as one file'),
+  files: z.array(sourceFileSchema).min(1).optional().describe('The program as several files; one must be the language\'s source file'),
+  tests: z.array(testCaseSchema).optional().describe('No tests: run the program once, accepted when it exits 0'),
+  checker: checkerSchema.optional().describe('How stdout is compared; default "lines"'),
+  limits: limitsSchema.optional(),
+  stopOnFirstFailure: z.boolean().optional().describe('Skip the tests after the first one not accepted; default false'),
+  mode: z.enum(['run', 'compile']).optional().describe('"compile": only the compile stage (a syntax check for Python)'),
+  testCode: z
+    .string()
+    .max(MAX_TEXT)
+    .optional()
+    .describe(
+      'Test code run after the program in the same process (HumanEval check(candidate), MBPP asserts). A run passes only if the test code finishes: exiting early, even with 0, is a runtime_error. Needs "source".',
+    ),
+};
+
+function programRefinements<T extends z.ZodType<{ source?: string | undefined; files?: unknown; testCode?: string | undefined }>>(schema: T) {
+  return schema
+    .refine((r) => (r.source === undefined) !== (r.files === undefined), {
+      message: 'give the program as exactly one of "source" or "files"',
+      path: ['source'],
+    })
+    .refine((r) => r.testCode === undefined || r.source !== undefined, {
+      message: '"testCode" is composed with a one-file "source", not with "files"',
+      path: ['testCode'],
+    });
+}
+
+export const programSchema = programRefinements(z.object(programFields).strict());
+export type ProgramRequest = z.infer<typeof programSchema>;
+
+export const submissionRequestSchema = programRefinements(
+  z
+    .object({
+      ...programFields,
+      priority: prioritySchema.optional(),
+      cache: cacheFlagSchema.optional(),
+    })
+    .strict(),
+);
 
 export type SubmissionRequest = z.infer<typeof submissionRequestSchema>;
+
+/** Every field of a program is optional here: what the problem gives, an item need not repeat. */
+const problemSchema = z
+  .object(programFields)
+  .partial()
+  .strict()
+  .describe("What every item shares (one problem's tests, language, limits); an item's own fields override these");
+
+export const batchItemSchema = z
+  .object({
+    id: z.string().min(1).max(256).describe("The client's id for this candidate, echoed on its result line"),
+    ...programFields,
+  })
+  .partial({ language: true })
+  .strict();
+
+export const batchRequestSchema = z
+  .object({
+    problem: problemSchema.optional(),
+    items: z.array(batchItemSchema).min(1).describe('The candidates; each becomes problem + item'),
+    priority: prioritySchema.optional(),
+    cache: cacheFlagSchema.optional(),
+    deadlineMs: z
+      .number()
+      .int()
+      .positive()
+      .max(24 * 3600 * 1000)
+      .optional()
+      .describe('Overall deadline: when it passes, the items not yet judged are answered as not_run and their sandboxes killed'),
+  })
+  .strict();
+export type BatchRequest = z.infer<typeof batchRequestSchema>;
 
 const limitsResultSchema = z.object(Object.fromEntries(limitNames.map((name) => [name, z.number()])) as Record<LimitName, z.ZodNumber>);
 
@@ -138,10 +191,52 @@ export const submissionResultSchema = z.object({
   tests: z.array(testResultSchema),
   manifest: manifestSchema,
   wallTimeMs: z.number().describe('The whole submission, queueing excluded'),
+  cache: z
+    .enum(cacheSources)
+    .describe('"hit": an identical earlier submission\'s result; "shared": judged once for identical submissions in flight together; "miss": judged for this request; "off": caching not asked for or not applicable'),
 });
 export type SubmissionResult = z.infer<typeof submissionResultSchema>;
 export type TestResult = z.infer<typeof testResultSchema>;
 export type CompileResult = z.infer<typeof compileResultSchema>;
+
+export const batchItemErrorSchema = z.object({ code: z.string(), message: z.string(), retryable: z.boolean() });
+
+export const batchLineSchema = z.discriminatedUnion('status', [
+  z.object({ type: z.literal('item'), index: z.number().int(), id: z.string(), status: z.literal('ok'), result: submissionResultSchema }),
+  z.object({
+    type: z.literal('item'),
+    index: z.number().int(),
+    id: z.string(),
+    status: z.literal('error'),
+    error: batchItemErrorSchema.describe('Verdict or Docker failed for this item: not a verdict; retry it'),
+  }),
+  z.object({
+    type: z.literal('item'),
+    index: z.number().int(),
+    id: z.string(),
+    status: z.literal('not_run'),
+    reason: z.enum(['deadline']),
+  }),
+]);
+export type BatchLine = z.infer<typeof batchLineSchema>;
+
+export const batchSummarySchema = z.object({
+  type: z.literal('summary'),
+  total: z.number().int(),
+  ok: z.number().int(),
+  error: z.number().int(),
+  notRun: z.number().int(),
+  verdicts: z.record(z.string(), z.number().int()).describe('Items judged, by overall verdict'),
+  cacheHits: z.number().int(),
+  deadlineExceeded: z.boolean(),
+  wallTimeMs: z.number(),
+});
+export type BatchSummary = z.infer<typeof batchSummarySchema>;
+
+export const batchJsonResponseSchema = z.object({
+  items: z.array(batchLineSchema).describe('In request order'),
+  summary: batchSummarySchema,
+});
 
 export const errorSchema = z.object({
   code: z.string().describe('Stable error code, e.g. VERDICT_DOCKER_UNAVAILABLE'),

@@ -1,22 +1,26 @@
 /**
- * Judging one submission: one container, compile once, every test in turn
- * through the supervisor, outputs compared here, outside the sandbox.
+ * Judging: per program one sandbox, compile once, every test in turn through
+ * the supervisor, outputs compared here, outside the sandbox. Around it: the
+ * scheduler (fair slots), the warm pool, sandbox reuse within a request, and
+ * the result cache.
  */
 import { randomInt, randomUUID } from 'node:crypto';
 import { constants } from 'node:os';
-import PQueue from 'p-queue';
 import type { Config } from '../config.js';
 import { check, type CheckerOptions } from '../domain/checkers.js';
 import { classifyCompile, classifyRun, signalName } from '../domain/classify.js';
-import type { CheckerMode, Limits, Verdict } from '../domain/vocabulary.js';
-import { ImageMissingError, QueueFullError, SandboxFailedError, ShuttingDownError } from '../errors.js';
+import type { CacheSource, CheckerMode, Limits, Priority, Verdict } from '../domain/vocabulary.js';
+import { CancelledError, ImageMissingError, SandboxFailedError, VerdictError } from '../errors.js';
 import type { VersionProbe } from '../languages/catalog.js';
 import type { BuildContext, LanguageDefinition } from '../languages/registry.js';
 import type { ContainerEngine } from '../sandbox/docker-engine.js';
 import { LABEL_INSTANCE, LABEL_JOB, LABEL_LANGUAGE } from '../sandbox/docker-engine.js';
 import { PROTOCOL_VERSION, type RunRecord, type RunRequest } from '../sandbox/protocol.js';
 import { SandboxOutOfMemory, SandboxSession } from '../sandbox/session.js';
-import type { CompileResult, SubmissionResult, TestResult } from '../schemas.js';
+import type { BatchLine, BatchSummary, CompileResult, SubmissionResult, TestResult } from '../schemas.js';
+import { cacheKey, isCacheable, ResultCache } from './cache.js';
+import { WarmPool, type PoolObserver } from './pool.js';
+import { Scheduler, type Flow, type SchedulerStats } from './scheduler.js';
 
 const MiB = 1024 * 1024;
 
@@ -55,71 +59,358 @@ export interface ImageRef {
   version: string;
 }
 
-export interface JudgeObserver {
+export interface JudgeObserver extends PoolObserver {
   stage(language: string, stage: 'queue' | 'start' | 'compile' | 'test' | 'total', seconds: number): void;
   verdict(language: string, verdict: Verdict): void;
   containers(delta: number): void;
+  /** How a result was obtained (cache hit, shared run, judged). */
+  cacheResult(source: CacheSource): void;
+  /** Where a submission's sandbox came from. */
+  sandboxSource(source: 'pool' | 'reused' | 'fresh'): void;
 }
 
-export interface JudgeStats {
-  running: number;
-  queued: number;
-  concurrency: number;
-  queueLimit: number;
+export interface JudgeStats extends SchedulerStats {
+  pool: { idle: number; starting: number; kinds: number; maxIdle: number };
+  cache: { entries: number; bytes: number; maxBytes: number };
 }
 
-type SandboxSettings = Pick<Config, 'instanceId' | 'scratchBytes' | 'sandboxCpus' | 'responseOutputBytes'>;
+export interface SubmitOptions {
+  priority: Priority;
+  /** Fires when the client is gone: its queued work is dropped and its sandboxes killed. */
+  signal?: AbortSignal | undefined;
+  cache: boolean;
+}
+
+export interface BatchItem {
+  id: string;
+  submission: Submission;
+}
+
+type SandboxSettings = Pick<
+  Config,
+  | 'instanceId'
+  | 'scratchBytes'
+  | 'sandboxCpus'
+  | 'responseOutputBytes'
+  | 'concurrency'
+  | 'queueLimit'
+  | 'poolMaxIdle'
+  | 'poolWindowMs'
+  | 'sandboxReuse'
+  | 'cacheBytes'
+>;
+
+/** What decides whether one sandbox can stand in for another: same image, same container limits. */
+interface SandboxShape {
+  language: string;
+  image: string;
+  memoryBytes: number;
+  pids: number;
+  tmpBytes: number;
+  shmBytes: number;
+}
+
+/** A live sandbox and the memory limit its container has now (raised after a compile). */
+interface Sandbox {
+  session: SandboxSession;
+  key: string;
+  memoryBytes: number;
+  /** Where the current program got it from. */
+  origin: 'pool' | 'reused' | 'fresh';
+  close(): Promise<void>;
+}
+
+/**
+ * Sandboxes one request keeps between its programs: a program's sandbox,
+ * once reset, serves the next program of the same request while that request
+ * still has programs queued; never a program of another request.
+ */
+class ReuseSet {
+  private readonly idle = new Map<string, Sandbox[]>();
+  private closed = false;
+
+  constructor(
+    private readonly flow: Flow,
+    private readonly retire: (sandbox: Sandbox) => void,
+  ) {}
+
+  take(key: string): Sandbox | undefined {
+    const list = this.idle.get(key);
+    const sandbox = list?.pop();
+    if (list?.length === 0) this.idle.delete(key);
+    return sandbox;
+  }
+
+  /** Keep it for the next program, or let it go when none is waiting. */
+  give(sandbox: Sandbox): void {
+    if (this.closed || this.flow.queued === 0) return this.retire(sandbox);
+    const list = this.idle.get(sandbox.key) ?? [];
+    list.push(sandbox);
+    this.idle.set(sandbox.key, list);
+  }
+
+  close(): void {
+    this.closed = true;
+    for (const list of this.idle.values()) for (const s of list) this.retire(s);
+    this.idle.clear();
+  }
+}
 
 export class Judge {
-  private readonly queue: PQueue;
-  private closing = false;
+  private readonly scheduler: Scheduler;
+  readonly pool: WarmPool<Sandbox>;
+  private readonly cache: ResultCache;
+  /** Sandboxes being destroyed after their answer went out; drain and leak checks wait for them. */
+  private readonly retiring = new Set<Promise<void>>();
 
   constructor(
     private readonly engine: ContainerEngine,
     private readonly images: { image(language: LanguageDefinition): ImageRef | undefined; refresh(probe: VersionProbe): Promise<void> },
-    private readonly settings: SandboxSettings & { concurrency: number; queueLimit: number },
+    private readonly settings: SandboxSettings,
     private readonly observer: JudgeObserver,
   ) {
-    this.queue = new PQueue({ concurrency: settings.concurrency });
+    this.scheduler = new Scheduler({ concurrency: settings.concurrency, queueLimit: settings.queueLimit });
+    this.pool = new WarmPool<Sandbox>(
+      { maxIdle: settings.poolMaxIdle, windowMs: settings.poolWindowMs, maxPerKind: settings.concurrency },
+      observer,
+    );
+    this.cache = new ResultCache({ maxBytes: settings.cacheBytes });
   }
 
   stats(): JudgeStats {
-    return { running: this.queue.pending, queued: this.queue.size, concurrency: this.settings.concurrency, queueLimit: this.settings.queueLimit };
+    return { ...this.scheduler.stats(), pool: this.pool.stats(), cache: this.cache.stats() };
   }
 
-  /** Queue a submission; refuses at once when the queue is full or the service is draining. */
-  async submit(submission: Submission): Promise<SubmissionResult> {
-    if (this.closing) throw new ShuttingDownError('the service is shutting down');
-    if (this.queue.size >= this.settings.queueLimit) {
-      throw new QueueFullError(`the queue holds ${this.queue.size} submissions, its limit`);
+  retryAfterSeconds(): number {
+    return this.scheduler.retryAfterSeconds();
+  }
+
+  /** Refuses (429) unless `programs` more fit in the queue; a batch is admitted whole or not at all. */
+  admit(programs: number): void {
+    this.scheduler.admit(programs);
+  }
+
+  /** Judge one submission; refuses at once (429) when the queue is full, 503 when draining. */
+  async submit(submission: Submission, options: SubmitOptions): Promise<SubmissionResult> {
+    this.scheduler.admit(1);
+    const flow = this.scheduler.flow(options.priority, options.signal);
+    return this.judgeCached(submission, flow, undefined, options);
+  }
+
+  /**
+   * Judge many submissions as one request: admitted whole or refused whole,
+   * one scheduling flow (so it shares slots fairly with other requests), its
+   * sandboxes reused from one program to the next. `onItem` gets each line
+   * as soon as its program is judged. The caller admits the batch first (admit()).
+   */
+  async batch(
+    items: readonly BatchItem[],
+    options: SubmitOptions & { deadlineMs?: number | undefined },
+    onItem: (line: BatchLine) => void,
+  ): Promise<BatchSummary> {
+    const started = performance.now();
+    const deadline = options.deadlineMs !== undefined ? AbortSignal.timeout(options.deadlineMs) : undefined;
+    const signals = [options.signal, deadline].filter((s): s is AbortSignal => s !== undefined);
+    const signal = signals.length > 0 ? AbortSignal.any(signals) : undefined;
+    const flow = this.scheduler.flow(options.priority, signal);
+    const reuse = this.settings.sandboxReuse ? new ReuseSet(flow, (s) => this.retire(s)) : undefined;
+    const summary: BatchSummary = {
+      type: 'summary',
+      total: items.length,
+      ok: 0,
+      error: 0,
+      notRun: 0,
+      verdicts: {},
+      cacheHits: 0,
+      deadlineExceeded: false,
+      wallTimeMs: 0,
+    };
+    try {
+      await Promise.all(
+        items.map(async ({ id, submission }, index) => {
+          try {
+            const result = await this.judgeCached(submission, flow, reuse, { ...options, signal });
+            summary.ok++;
+            summary.verdicts[result.verdict] = (summary.verdicts[result.verdict] ?? 0) + 1;
+            if (result.cache === 'hit') summary.cacheHits++;
+            onItem({ type: 'item', index, id, status: 'ok', result });
+          } catch (err) {
+            if (deadline?.aborted && !options.signal?.aborted) {
+              summary.notRun++;
+              summary.deadlineExceeded = true;
+              onItem({ type: 'item', index, id, status: 'not_run', reason: 'deadline' });
+              return;
+            }
+            summary.error++;
+            const error =
+              err instanceof VerdictError
+                ? { code: err.code, message: err.message, retryable: err.retryable }
+                : { code: 'VERDICT_INTERNAL', message: 'internal error', retryable: true };
+            onItem({ type: 'item', index, id, status: 'error', error });
+          }
+        }),
+      );
+    } finally {
+      reuse?.close();
     }
-    const enqueued = performance.now();
-    const result = await this.queue.add(
-      () => {
-        this.observer.stage(submission.language.id, 'queue', (performance.now() - enqueued) / 1000);
-        return this.judge(submission);
-      },
-      { throwOnTimeout: true },
-    );
-    return result;
+    summary.wallTimeMs = round(performance.now() - started);
+    return summary;
   }
 
-  /** Stop taking work and wait for what is queued or running to finish. */
+  /** Stop taking work, wait for what is queued or running, then let every sandbox go. */
   async drain(): Promise<void> {
-    this.closing = true;
-    await this.queue.onIdle();
+    await this.scheduler.drain();
+    await this.pool.close();
+    await this.settle();
   }
 
-  private async judge(sub: Submission): Promise<SubmissionResult> {
+  /** Resolves when no sandbox is being started for the pool or destroyed. */
+  async settle(): Promise<void> {
+    await this.pool.settle();
+    while (this.retiring.size > 0) await Promise.allSettled([...this.retiring]);
+  }
+
+  /** Keep one sandbox warm per language at the default limits from boot. */
+  prewarm(language: LanguageDefinition, limits: Limits): void {
+    const image = this.images.image(language);
+    if (!image) return;
+    const shape = this.shape(language, image, limits);
+    this.pool.prewarm(JSON.stringify(shape), () => this.openSandbox(shape, JSON.stringify(shape)), 1);
+  }
+
+  private async judgeCached(sub: Submission, flow: Flow, reuse: ReuseSet | undefined, options: SubmitOptions): Promise<SubmissionResult> {
+    const image = await this.imageFor(sub.language);
+    const enqueued = performance.now();
+    const run = (signal: AbortSignal | undefined) =>
+      flow.run((taskSignal) => {
+        this.observer.stage(sub.language.id, 'queue', (performance.now() - enqueued) / 1000);
+        return this.judge(sub, image, signal ? AbortSignal.any([signal, taskSignal]) : taskSignal, reuse);
+      });
+    if (!options.cache || this.settings.cacheBytes === 0) {
+      this.observer.cacheResult('off');
+      return { ...(await run(undefined)), cache: 'off' };
+    }
+    const key = cacheKey(sub, image.id);
+    const store = (r: JudgedResult) => isCacheable(r, sub.limits);
+    let outcome;
+    try {
+      outcome = await this.cache.getOrRun(key, run, { signal: options.signal, store });
+    } catch (err) {
+      // The identical run we joined belonged to a request that went away; this one still wants it.
+      if (!(err instanceof CancelledError) || options.signal?.aborted) throw err;
+      outcome = await this.cache.getOrRun(key, run, { signal: options.signal, store });
+    }
+    this.observer.cacheResult(outcome.source);
+    return { ...outcome.result, cache: outcome.source };
+  }
+
+  private shape(lang: LanguageDefinition, image: { tag: string }, limits: Limits): SandboxShape {
+    const compileMemory = lang.compile?.memory === 'compile' ? Math.max(limits.compileMemoryBytes, limits.memoryBytes) : limits.memoryBytes;
+    return {
+      language: lang.id,
+      image: image.tag,
+      memoryBytes: this.containerMemory(compileMemory, limits.outputBytes),
+      // The supervisor is one more process in the container's pid count.
+      pids: limits.processes + 1,
+      // Scratch files are memory too: kept well below the program's limit, so what a killed
+      // program leaves there can never starve the supervisor of the container's slack.
+      tmpBytes: Math.max(MiB, Math.min(this.settings.scratchBytes, Math.floor(limits.memoryBytes / 2))),
+      shmBytes: Math.max(MiB, Math.min(16 * MiB, Math.floor(limits.memoryBytes / 4))),
+    };
+  }
+
+  /**
+   * A sandbox for one program: one this request used before (reset to a new
+   * uid and an empty program directory), a warm one, or a new one.
+   */
+  private async acquire(shape: SandboxShape, reuse: ReuseSet | undefined): Promise<Sandbox> {
+    const key = JSON.stringify(shape);
+    const reused = reuse?.take(key);
+    if (reused) {
+      try {
+        await reused.session.reset(randomCandidateUid());
+        if (reused.memoryBytes !== shape.memoryBytes) {
+          await reused.session.setMemory(shape.memoryBytes);
+          reused.memoryBytes = shape.memoryBytes;
+        }
+        this.observer.sandboxSource('reused');
+        reused.origin = 'reused';
+        return reused;
+      } catch {
+        // Whatever broke it, a new sandbox is the answer; the program has not run yet.
+        this.retire(reused);
+      }
+    }
+    const warm = this.pool.take(key, () => this.openSandbox(shape, key));
+    if (warm) {
+      this.observer.sandboxSource('pool');
+      warm.origin = 'pool';
+      return warm;
+    }
+    this.observer.sandboxSource('fresh');
+    return this.openSandbox(shape, key);
+  }
+
+  private async openSandbox(shape: SandboxShape, key: string): Promise<Sandbox> {
+    const t0 = performance.now();
+    const session = await SandboxSession.open(this.engine, {
+      image: shape.image,
+      memoryBytes: shape.memoryBytes,
+      pids: shape.pids,
+      cpus: this.settings.sandboxCpus,
+      boxBytes: this.settings.scratchBytes,
+      tmpBytes: shape.tmpBytes,
+      shmBytes: shape.shmBytes,
+      candidateUid: randomCandidateUid(),
+      labels: { [LABEL_INSTANCE]: this.settings.instanceId, [LABEL_JOB]: randomUUID(), [LABEL_LANGUAGE]: shape.language },
+    });
+    this.observer.containers(1);
+    this.observer.stage(shape.language, 'start', (performance.now() - t0) / 1000);
+    let closing: Promise<void> | undefined;
+    return {
+      session,
+      key,
+      memoryBytes: shape.memoryBytes,
+      origin: 'fresh',
+      close: () => {
+        closing ??= session.close().finally(() => this.observer.containers(-1));
+        return closing;
+      },
+    };
+  }
+
+  /** Destroy in the background: the answer need not wait for Docker to remove a container. */
+  private retire(sandbox: Sandbox): void {
+    const p = sandbox.close().catch(() => undefined);
+    this.retiring.add(p);
+    void p.finally(() => this.retiring.delete(p));
+  }
+
+  private async judge(sub: Submission, image: ImageRef, signal: AbortSignal, reuse: ReuseSet | undefined): Promise<JudgedResult> {
+    if (signal.aborted) throw cancelled(signal);
     const started = performance.now();
     const lang = sub.language;
-    const image = await this.imageFor(lang);
-
-    const compileMemory = lang.compile?.memory === 'compile' ? Math.max(sub.limits.compileMemoryBytes, sub.limits.memoryBytes) : sub.limits.memoryBytes;
     const runMemory = this.containerMemory(sub.limits.memoryBytes, sub.limits.outputBytes);
-    const session = await this.open(lang, image, this.containerMemory(compileMemory, sub.limits.outputBytes), sub.limits.memoryBytes, sub.limits.processes);
+    const shape = this.shape(lang, image, sub.limits);
+    let sandbox = await this.acquire(shape, reuse);
+    // A client gone or a deadline passed: kill the container, which ends whatever step is waiting on it.
+    const kill = () => this.retire(sandbox);
+    signal.addEventListener('abort', kill, { once: true });
+    let reusable = false;
     try {
-      for (const file of sub.files) await session.writeFile(file.path, file.content);
+      try {
+        for (const file of sub.files) await sandbox.session.writeFile(file.path, file.content);
+      } catch (err) {
+        // A warm or reused sandbox can have died while it waited (Docker restarted, its stream cut).
+        // Nothing of the program ran yet, so a new sandbox is a clean second try.
+        if (sandbox.origin === 'fresh' || signal.aborted) throw err;
+        this.retire(sandbox);
+        sandbox = await this.openSandbox(shape, sandbox.key);
+        this.observer.sandboxSource('fresh');
+        if (signal.aborted) throw cancelled(signal);
+        for (const file of sub.files) await sandbox.session.writeFile(file.path, file.content);
+      }
+      const session = sandbox.session;
 
       const ctx: BuildContext = {
         entry: sub.entry,
@@ -129,6 +420,8 @@ export class Judge {
         cpus: this.settings.sandboxCpus,
       };
       let compile: CompileResult | null = null;
+      // The sandbox died with a step (its OOM killer took the supervisor): never hand it on.
+      let lost = false;
       if (lang.compile) {
         const t0 = performance.now();
         const record = await this.runOrOutOfMemory(session, {
@@ -144,13 +437,16 @@ export class Judge {
           openFiles: 1024,
           stackBytes: 256 * MiB,
         });
+        const compileMemory = lang.compile.memory === 'compile' ? Math.max(sub.limits.compileMemoryBytes, sub.limits.memoryBytes) : sub.limits.memoryBytes;
         compile = this.compileResult(record, { cpuTimeMs: sub.limits.compileTimeMs, memoryBytes: compileMemory });
         this.observer.stage(lang.id, 'compile', (performance.now() - t0) / 1000);
         if (compile.status === 'ok' && lang.compile.memory === 'compile' && sub.mode === 'run') {
           // What the compiler left in the program directory stays for every test: it is the
           // sandbox's memory, not the program's, so it is added rather than charged to the limit.
-          await session.setMemory(runMemory + record.boxBytes);
+          sandbox.memoryBytes = runMemory + record.boxBytes;
+          await session.setMemory(sandbox.memoryBytes);
         }
+        if (record.sandboxLost) lost = true;
       }
 
       const compiled = compile === null || compile.status === 'ok';
@@ -168,9 +464,10 @@ export class Judge {
           tests.push(result);
           if (result.verdict !== 'accepted' && sub.stopOnFirstFailure) stop = true;
           // The sandbox died with the test (its OOM killer took the supervisor): nothing left to run in.
-          if (result.sandboxLost) stop = true;
+          if (result.sandboxLost) stop = lost = true;
         }
       }
+      reusable = !lost;
 
       const firstFailure = tests.find((t) => t.verdict !== 'accepted');
       const verdict: Verdict = !compiled ? 'compile_error' : (firstFailure?.verdict ?? 'accepted');
@@ -195,8 +492,13 @@ export class Judge {
         },
         wallTimeMs: round(wallTimeMs),
       };
+    } catch (err) {
+      if (signal.aborted) throw cancelled(signal);
+      throw err;
     } finally {
-      await this.close(session);
+      signal.removeEventListener('abort', kill);
+      if (reusable && reuse && !signal.aborted) reuse.give(sandbox);
+      else this.retire(sandbox);
     }
   }
 
@@ -217,9 +519,17 @@ export class Judge {
 
   /** Run one command in a fresh sandbox of the language's image (toolchain version probes). */
   async probe(lang: LanguageDefinition, image: { tag: string }, argv: readonly string[]): Promise<RunRecord> {
-    const session = await this.open(lang, { tag: image.tag }, this.containerMemory(256 * MiB, MiB), 256 * MiB, 32);
+    const shape: SandboxShape = {
+      language: lang.id,
+      image: image.tag,
+      memoryBytes: this.containerMemory(256 * MiB, MiB),
+      pids: 33,
+      tmpBytes: 128 * MiB,
+      shmBytes: 16 * MiB,
+    };
+    const sandbox = await this.openSandbox(shape, JSON.stringify(shape));
     try {
-      return await this.run(session, {
+      return await this.run(sandbox.session, {
         phase: 'test',
         argv,
         env: lang.env({ entry: lang.sourceFile, entrySource: '', sources: [], memoryBytes: 256 * MiB, cpus: this.settings.sandboxCpus }),
@@ -233,7 +543,7 @@ export class Judge {
         stackBytes: 8 * MiB,
       });
     } finally {
-      await this.close(session);
+      await sandbox.close();
     }
   }
 
@@ -243,41 +553,6 @@ export class Judge {
    */
   private containerMemory(programBytes: number, outputBytes: number): number {
     return programBytes + 2 * outputBytes + 16 * MiB;
-  }
-
-  private async open(
-    lang: LanguageDefinition,
-    image: { tag: string },
-    containerMemoryBytes: number,
-    programMemoryBytes: number,
-    processes: number,
-  ): Promise<SandboxSession> {
-    const t0 = performance.now();
-    const session = await SandboxSession.open(this.engine, {
-      image: image.tag,
-      memoryBytes: containerMemoryBytes,
-      // The supervisor is one more process in the container's pid count.
-      pids: processes + 1,
-      cpus: this.settings.sandboxCpus,
-      boxBytes: this.settings.scratchBytes,
-      // Scratch files are memory too: kept well below the program's limit, so what a killed
-      // program leaves there can never starve the supervisor of the container's slack.
-      tmpBytes: Math.max(MiB, Math.min(this.settings.scratchBytes, Math.floor(programMemoryBytes / 2))),
-      shmBytes: Math.max(MiB, Math.min(16 * MiB, Math.floor(programMemoryBytes / 4))),
-      candidateUid: randomCandidateUid(),
-      labels: { [LABEL_INSTANCE]: this.settings.instanceId, [LABEL_JOB]: randomUUID(), [LABEL_LANGUAGE]: lang.id },
-    });
-    this.observer.containers(1);
-    this.observer.stage(lang.id, 'start', (performance.now() - t0) / 1000);
-    return session;
-  }
-
-  private async close(session: SandboxSession): Promise<void> {
-    try {
-      await session.close();
-    } finally {
-      this.observer.containers(-1);
-    }
   }
 
   private async run(session: SandboxSession, request: RunRequest): Promise<RunRecord> {
@@ -383,6 +658,16 @@ export class Judge {
       peakMemoryBytes: record.peakMemoryBytes,
     };
   }
+}
+
+/** A result as judged, before the cache says how it was obtained. */
+export type JudgedResult = Omit<SubmissionResult, 'cache'>;
+
+function cancelled(signal: AbortSignal): CancelledError {
+  const reason: unknown = signal.reason;
+  if (reason instanceof CancelledError) return reason;
+  const why = reason instanceof DOMException && reason.name === 'TimeoutError' ? 'the deadline passed' : 'the client went away';
+  return new CancelledError(`judging stopped: ${why}`);
 }
 
 /** A uid no other live sandbox is likely to share (per-user kernel limits are host-wide). */

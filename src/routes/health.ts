@@ -6,8 +6,13 @@ const readySchema = z.object({
   ready: z.boolean(),
   docker: z.string().describe('"ok" or why Docker is unusable'),
   missingImages: z.array(z.string()),
+  saturated: z.boolean().describe('The queue is full: new work gets 429 here, so a load balancer should send it elsewhere'),
   running: z.number().int(),
   queued: z.number().int(),
+  waitingRequests: z.number().int(),
+  concurrency: z.number().int(),
+  queueLimit: z.number().int(),
+  warmSandboxes: z.number().int(),
 });
 
 export const healthRoutes: FastifyPluginAsyncZod = async (app) => {
@@ -22,7 +27,7 @@ export const healthRoutes: FastifyPluginAsyncZod = async (app) => {
     {
       schema: {
         tags: ['meta'],
-        summary: 'Readiness: Docker reachable and every sandbox image built',
+        summary: 'Readiness: Docker reachable, every sandbox image built, and room in the queue',
         response: { 200: readySchema, 503: readySchema },
       },
     },
@@ -38,8 +43,19 @@ export const healthRoutes: FastifyPluginAsyncZod = async (app) => {
       }
       const missingImages = app.catalog.missing();
       const stats = app.judge.stats();
-      const ready = docker === 'ok' && missingImages.length === 0;
-      return reply.status(ready ? 200 : 503).send({ ready, docker, missingImages, running: stats.running, queued: stats.queued });
+      const ready = docker === 'ok' && missingImages.length === 0 && !stats.saturated;
+      return reply.status(ready ? 200 : 503).send({
+        ready,
+        docker,
+        missingImages,
+        saturated: stats.saturated,
+        running: stats.running,
+        queued: stats.queued,
+        waitingRequests: stats.waitingRequests,
+        concurrency: stats.concurrency,
+        queueLimit: stats.queueLimit,
+        warmSandboxes: stats.pool.idle,
+      });
     },
   );
 

@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { normalizeSubmission } from '../judge/normalize.js';
 import { errorSchema, submissionRequestSchema, submissionResultSchema } from '../schemas.js';
+import { clientGone } from './client.js';
 
 export const submissionRoutes: FastifyPluginAsyncZod = async (app) => {
   app.post(
@@ -10,14 +11,18 @@ export const submissionRoutes: FastifyPluginAsyncZod = async (app) => {
         tags: ['judge'],
         summary: 'Judge one program against its tests',
         description:
-          'Compiles the program once in a fresh sandbox and runs every test in it. A 200 answer carries the verdict whatever the program did; 4xx means the request is wrong; 503 means Verdict or Docker failed (retryable).',
+          'Compiles the program once in a fresh sandbox and runs every test in it. A 200 answer carries the verdict whatever the program did; 4xx means the request is wrong; 429 means the queue is full (retry after Retry-After); 503 means Verdict or Docker failed (retryable).',
         body: submissionRequestSchema,
-        response: { 200: submissionResultSchema, 400: errorSchema, 413: errorSchema, 503: errorSchema },
+        response: { 200: submissionResultSchema, 400: errorSchema, 413: errorSchema, 429: errorSchema, 503: errorSchema },
       },
     },
-    async (request) => {
+    async (request, reply) => {
       const submission = normalizeSubmission(request.body, app.config);
-      return app.judge.submit(submission);
+      return app.judge.submit(submission, {
+        priority: request.body.priority ?? 'online',
+        cache: request.body.cache ?? true,
+        signal: clientGone(reply),
+      });
     },
   );
 };

@@ -1,0 +1,169 @@
+/**
+ * Warm pool: sandboxes started ahead of demand, so a request does not wait
+ * for Docker to create, attach and start a container. Each pooled sandbox is
+ * handed out once and destroyed after that use; the pool refills in the
+ * background.
+ *
+ * Sized to demand: a kind of sandbox (image + limits) is kept warm in
+ * proportion to how often it was asked for in the last window, never more
+ * than `maxIdle` across all kinds (that bounds the idle memory: an idle
+ * sandbox is its supervisor plus Docker's per-container shim), and a kind
+ * nobody asked for within a window is let go.
+ */
+
+/**
+ * A pooled sandbox. Whether it is still alive is found out by its first use:
+ * the judge falls back to a new sandbox when a warm one fails before the
+ * program started.
+ */
+export interface Pooled {
+  close(): Promise<void>;
+}
+
+export interface PoolOptions {
+  /** Idle sandboxes across all kinds; 0 turns the pool off. */
+  maxIdle: number;
+  /** Demand is counted over this window; a kind unused for a window is dropped. */
+  windowMs: number;
+  /** At most this many of one kind: more than the slots can never be used at once. */
+  maxPerKind: number;
+  now?: () => number;
+}
+
+export interface PoolObserver {
+  poolTake(hit: boolean): void;
+  poolStartFailed(err: unknown): void;
+}
+
+interface Kind<S> {
+  key: string;
+  idle: S[];
+  /** Times of recent takes, hits and misses alike: the demand. */
+  takes: number[];
+  filling: number;
+  open: () => Promise<S>;
+}
+
+export class WarmPool<S extends Pooled> {
+  private readonly kinds = new Map<string, Kind<S>>();
+  private readonly inflight = new Set<Promise<void>>();
+  private readonly now: () => number;
+  private readonly timer: NodeJS.Timeout | undefined;
+  private closed = false;
+
+  constructor(
+    private readonly options: PoolOptions,
+    private readonly observer: PoolObserver,
+  ) {
+    this.now = options.now ?? (() => performance.now());
+    if (options.maxIdle > 0) this.timer = setInterval(() => this.trim(), options.windowMs).unref();
+  }
+
+  /**
+   * A warm sandbox of this kind, or undefined (the caller starts one itself).
+   * Either way the request counts as demand and the kind is refilled.
+   */
+  take(key: string, open: () => Promise<S>): S | undefined {
+    if (this.options.maxIdle === 0 || this.closed) return undefined;
+    let kind = this.kinds.get(key);
+    if (!kind) {
+      kind = { key, idle: [], takes: [], filling: 0, open };
+      this.kinds.set(key, kind);
+    }
+    kind.open = open;
+    kind.takes.push(this.now());
+    const found = kind.idle.shift();
+    this.observer.poolTake(found !== undefined);
+    this.fill(kind);
+    return found;
+  }
+
+  /** Start sandboxes of this kind ahead of any request (boot-time pre-warming). */
+  prewarm(key: string, open: () => Promise<S>, count: number): void {
+    if (this.options.maxIdle === 0 || this.closed) return;
+    let kind = this.kinds.get(key);
+    if (!kind) {
+      kind = { key, idle: [], takes: [], filling: 0, open };
+      this.kinds.set(key, kind);
+    }
+    const now = this.now();
+    for (let i = kind.takes.length; i < count; i++) kind.takes.push(now);
+    this.fill(kind);
+  }
+
+  stats(): { idle: number; starting: number; kinds: number; maxIdle: number } {
+    let idle = 0;
+    let starting = 0;
+    for (const kind of this.kinds.values()) {
+      idle += kind.idle.length;
+      starting += kind.filling;
+    }
+    return { idle, starting, kinds: this.kinds.size, maxIdle: this.options.maxIdle };
+  }
+
+  /** Resolves when no sandbox is being started or destroyed: what a leak check waits for. */
+  async settle(): Promise<void> {
+    while (this.inflight.size > 0) await Promise.allSettled([...this.inflight]);
+  }
+
+  /** Stop refilling and destroy every idle sandbox. */
+  async close(): Promise<void> {
+    this.closed = true;
+    if (this.timer) clearInterval(this.timer);
+    await this.settle();
+    const idle = [...this.kinds.values()].flatMap((k) => k.idle.splice(0));
+    this.kinds.clear();
+    await Promise.allSettled(idle.map((s) => s.close()));
+  }
+
+  private target(kind: Kind<S>): number {
+    const since = this.now() - this.options.windowMs;
+    while (kind.takes.length > 0 && kind.takes[0]! < since) kind.takes.shift();
+    return Math.min(this.options.maxPerKind, kind.takes.length);
+  }
+
+  private totalHeld(): number {
+    const { idle, starting } = this.stats();
+    return idle + starting;
+  }
+
+  private fill(kind: Kind<S>): void {
+    while (!this.closed && kind.idle.length + kind.filling < this.target(kind) && this.totalHeld() < this.options.maxIdle) {
+      kind.filling++;
+      this.track(
+        kind
+          .open()
+          .then((sandbox) => {
+            if (this.closed || this.kinds.get(kind.key) !== kind) return sandbox.close();
+            kind.idle.push(sandbox);
+            return undefined;
+          })
+          .catch((err: unknown) => {
+            // A failed start is the next request's to report; the pool just stays smaller.
+            this.observer.poolStartFailed(err);
+          })
+          .finally(() => {
+            kind.filling--;
+          }),
+      );
+    }
+  }
+
+  /** Let go of what demand no longer justifies. */
+  private trim(): void {
+    for (const [key, kind] of this.kinds) {
+      const excess = kind.idle.length - this.target(kind);
+      if (excess > 0) for (const s of kind.idle.splice(0, excess)) this.track(s.close());
+      if (kind.idle.length === 0 && kind.filling === 0 && kind.takes.length === 0) this.kinds.delete(key);
+    }
+  }
+
+  private track(work: Promise<unknown>): void {
+    const p = work.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.inflight.add(p);
+    void p.finally(() => this.inflight.delete(p));
+  }
+}
