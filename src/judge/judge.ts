@@ -422,11 +422,14 @@ export class Judge {
       let compile: CompileResult | null = null;
       // The sandbox died with a step (its OOM killer took the supervisor): never hand it on.
       let lost = false;
-      if (lang.compile) {
+      const compileStep = lang.compile;
+      const deferred = compileStep?.onlyAfterFailure !== undefined && sub.mode === 'run';
+      const runCompile = async (phase: 'compile' | 'test') => {
         const t0 = performance.now();
         const record = await this.runOrOutOfMemory(session, {
-          phase: 'compile',
-          argv: [...lang.compile.argv(ctx), ...sub.compileFlags],
+          // After a test the program directory is sealed; a deferred check only reads it.
+          phase,
+          argv: [...compileStep!.argv(ctx), ...sub.compileFlags],
           env: lang.env(ctx),
           stdin: Buffer.alloc(0),
           cpuTimeMs: sub.limits.compileTimeMs,
@@ -437,20 +440,24 @@ export class Judge {
           openFiles: 1024,
           stackBytes: 256 * MiB,
         });
-        const compileMemory = lang.compile.memory === 'compile' ? Math.max(sub.limits.compileMemoryBytes, sub.limits.memoryBytes) : sub.limits.memoryBytes;
-        compile = this.compileResult(record, { cpuTimeMs: sub.limits.compileTimeMs, memoryBytes: compileMemory });
+        const compileMemory = compileStep!.memory === 'compile' ? Math.max(sub.limits.compileMemoryBytes, sub.limits.memoryBytes) : sub.limits.memoryBytes;
         this.observer.stage(lang.id, 'compile', (performance.now() - t0) / 1000);
-        if (compile.status === 'ok' && lang.compile.memory === 'compile' && sub.mode === 'run') {
+        if (record.sandboxLost) lost = true;
+        return { record, result: this.compileResult(record, { cpuTimeMs: sub.limits.compileTimeMs, memoryBytes: compileMemory }) };
+      };
+      if (compileStep && !deferred) {
+        const { record, result } = await runCompile('compile');
+        compile = result;
+        if (compile.status === 'ok' && compileStep.memory === 'compile' && sub.mode === 'run') {
           // What the compiler left in the program directory stays for every test: it is the
           // sandbox's memory, not the program's, so it is added rather than charged to the limit.
           sandbox.memoryBytes = runMemory + record.boxBytes;
           await session.setMemory(sandbox.memoryBytes);
         }
-        if (record.sandboxLost) lost = true;
       }
 
-      const compiled = compile === null || compile.status === 'ok';
-      const tests: TestResult[] = [];
+      let compiled = compile === null || compile.status === 'ok';
+      let tests: TestResult[] = [];
       if (sub.mode === 'run') {
         let stop = !compiled;
         for (const test of sub.tests) {
@@ -461,6 +468,15 @@ export class Judge {
           const t0 = performance.now();
           const result = await this.runTest(session, sub, ctx, test);
           this.observer.stage(lang.id, 'test', (performance.now() - t0) / 1000);
+          // The program may not have been a program at all: now the check is worth its start-up.
+          if (deferred && compile === null && result.verdict !== 'accepted' && !result.sandboxLost && compileStep.onlyAfterFailure!.test(result.stderr)) {
+            compile = (await runCompile('test')).result;
+            if (compile.status !== 'ok') {
+              compiled = false;
+              tests = sub.tests.map((t) => skipped(t.id));
+              break;
+            }
+          }
           tests.push(result);
           if (result.verdict !== 'accepted' && sub.stopOnFirstFailure) stop = true;
           // The sandbox died with the test (its OOM killer took the supervisor): nothing left to run in.

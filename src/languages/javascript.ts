@@ -68,7 +68,8 @@ export const javascript: LanguageDefinition = {
     // One node parses every file in-process (vm.SourceTextModule for ES modules needs the flag).
     argv: (ctx) => ['node', V8_POOL, '--experimental-vm-modules', '--no-warnings', '/opt/verdict/js/check.js', ...ctx.sources],
     memory: 'run',
-    display: 'node /opt/verdict/js/check.js <files> (syntax check, as node --check)',
+    display: 'node /opt/verdict/js/check.js <files> (syntax check, as node --check; in run mode only after a test fails with a SyntaxError)',
+    onlyAfterFailure: /\bSyntaxError\b/,
   },
   run: {
     argv: (ctx) => ['node', ...nodeRunFlags(ctx, '/opt/verdict/js'), ctx.entry],

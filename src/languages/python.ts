@@ -10,7 +10,8 @@ export const python: LanguageDefinition = {
   compile: {
     argv: (ctx) => ['python3', '/opt/verdict/python/check.py', ...ctx.sources],
     memory: 'run',
-    display: 'python3 /opt/verdict/python/check.py <files> (syntax check)',
+    display: 'python3 /opt/verdict/python/check.py <files> (syntax check; in run mode only after a test fails with a SyntaxError)',
+    onlyAfterFailure: /\b(SyntaxError|IndentationError|TabError)\b/,
   },
   run: { argv: (ctx) => ['python3', ctx.entry], display: 'python3 main.py' },
   env: () => ({

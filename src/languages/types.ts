@@ -33,6 +33,13 @@ export interface LanguageDefinition {
     memory: 'compile' | 'run';
     /** Shown in GET /v1/languages. */
     display: string;
+    /**
+     * A check, not a build: the run needs nothing it makes, and a program that fails it cannot
+     * run at all. It is then run only when a test fails with stderr matching this (the program
+     * may have raised that error itself, so the check decides), which saves an interpreter start
+     * per program. "compile"-mode requests still run it first.
+     */
+    onlyAfterFailure?: RegExp;
   };
   run: { argv(ctx: BuildContext): string[]; display: string };
   /** The whole environment of compile and run; nothing is inherited. */

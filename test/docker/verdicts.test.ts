@@ -31,6 +31,33 @@ const python: Case[] = [
       assert.equal(r.tests[0]?.verdict, 'skipped');
     },
   },
+  {
+    name: 'syntax error in the second of three tests is still a compile error for all',
+    source: 'import sys\nif sys.stdin.read() == "2":\n    exec("def f(:")\nprint("ok")\n',
+    tests: [{ stdin: '1', expectedStdout: 'ok' }, { stdin: '2', expectedStdout: 'ok' }, { stdin: '3', expectedStdout: 'ok' }],
+    expect: 'runtime_error',
+    check: (r) => {
+      // The program raised the SyntaxError itself (exec): the deferred check runs, passes, and the run's verdict stands.
+      assert.equal(r.compile?.status, 'ok');
+      assert.deepEqual(
+        r.tests.map((t) => t.verdict),
+        ['accepted', 'runtime_error', 'accepted'],
+      );
+    },
+  },
+  {
+    name: 'a program that runs has no compile step to report',
+    source: 'print("fine")\n',
+    expect: 'accepted',
+    // The syntax check runs only after a failure that could be a syntax error.
+    check: (r) => assert.equal(r.compile, null),
+  },
+  {
+    name: 'a forged syntax error is a runtime error',
+    source: 'import sys\nprint("  File \\"/box/main.py\\", line 1\\nSyntaxError: invalid syntax", file=sys.stderr)\nsys.exit(1)\n',
+    expect: 'runtime_error',
+    check: (r) => assert.equal(r.compile?.status, 'ok'),
+  },
   { name: 'exception', source: 'raise ValueError("boom")\n', expect: 'runtime_error', check: (r) => assert.equal(r.tests[0]?.exitCode, 1) },
   { name: 'non-zero exit', source: 'import sys\nsys.exit(3)\n', expect: 'runtime_error', check: (r) => assert.equal(r.tests[0]?.exitCode, 3) },
   {
