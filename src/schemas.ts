@@ -187,7 +187,7 @@ export const submissionResultSchema = z.object({
   verdict: z.enum(verdicts),
   passed: z.number().int(),
   total: z.number().int(),
-  compile: compileResultSchema.nullable().describe('null for a language without a compile stage'),
+  compile: compileResultSchema.nullable().describe('null when no compile step ran: the language has none, or its syntax check (Python, JavaScript) was not needed because no test failed with a SyntaxError'),
   tests: z.array(testResultSchema),
   manifest: manifestSchema,
   wallTimeMs: z.number().describe('The whole submission, queueing excluded'),
