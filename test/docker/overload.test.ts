@@ -104,8 +104,44 @@ describe('overload', async () => {
     }
     assert.ok((byStatus.get(200) ?? 0) >= 1, `some of the burst was judged: ${summary}`);
     assert.ok((byStatus.get(429) ?? 0) >= 1, `the excess was refused: ${summary}`);
-    // At most a full queue plus what runs can have been admitted out of a burst that arrives at once.
+    // Not all of it fitted. (Not exactly concurrency + queue either: the burst takes a while to arrive, and a
+    // program judged on a warm sandbox frees its slot within tens of milliseconds, admitting one more.)
     assert.ok((byStatus.get(200) ?? 0) <= BURST - 1, summary);
+    await assertRecovered();
+  });
+
+  it('sustained overload: waves keep arriving, the queue refills as it drains, the excess keeps getting 429', async (ctx) => {
+    const WAVE = 20;
+    const MIN_WAVES = 8; // two seconds of pressure at least
+    const MAX_WAVES = 40; // bounds the test: at most 800 requests over about 10 s
+    const answers: Promise<Answer>[] = [];
+    let laterWaveJudged = false;
+    for (let wave = 0; wave < MAX_WAVES && (wave < MIN_WAVES || !laterWaveJudged); wave++) {
+      for (let n = 0; n < WAVE; n++) {
+        const answer = post('/v1/submissions', { language: 'python', source: distinct(`wave ${wave} ${n}`), tests: TESTS, cache: false });
+        // A verdict for a request sent after the first wave: room was made and handed out again while refusing the rest.
+        if (wave > 0) void answer.then((a) => (laterWaveJudged ||= a.status === 200), () => undefined);
+        answers.push(answer);
+      }
+      await new Promise((r) => setTimeout(r, 250));
+    }
+    const settled = await Promise.allSettled(answers);
+    const clientErrors = settled.filter((s): s is PromiseRejectedResult => s.status === 'rejected').map((s) => String(s.reason));
+    assert.deepEqual(clientErrors, [], 'every request got an HTTP answer');
+    const byStatus = new Map<number, number>();
+    for (const [index, s] of settled.entries()) {
+      const answer = (s as PromiseFulfilledResult<Answer>).value;
+      byStatus.set(answer.status, (byStatus.get(answer.status) ?? 0) + 1);
+      if (answer.status === 200) assert.equal((answer.body as SubmissionResult).verdict, 'accepted', `request ${index}`);
+      else {
+        assert.equal(answer.status, 429, `request ${index} got HTTP ${answer.status}: ${JSON.stringify(answer.body).slice(0, 500)}`);
+        assertRefusedWhole(answer, `request ${index}`);
+      }
+    }
+    const summary = JSON.stringify(Object.fromEntries(byStatus));
+    ctx.diagnostic(`${answers.length} requests in ${answers.length / WAVE} waves: ${summary}`);
+    assert.ok(laterWaveJudged, `a request after the first wave was judged: ${summary}`);
+    assert.ok((byStatus.get(429) ?? 0) >= 1, summary);
     await assertRecovered();
   });
 
