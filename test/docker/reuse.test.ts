@@ -1,0 +1,129 @@
+/**
+ * Sandbox reuse under hostile programs: within one batch, each hostile
+ * candidate is followed in the same container by a probe that must find
+ * nothing of it: no process, no file, no IPC object, not its uid.
+ */
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { describe, it } from 'node:test';
+import type { BatchLine } from '../../src/schemas.js';
+import { startTestApp } from '../helpers/app.js';
+
+const PROBE = `
+import os
+def ls(d):
+    try:
+        return sorted(os.listdir(d))
+    except OSError as e:
+        return [f'error {e.errno}']
+others = []
+for p in os.listdir('/proc'):
+    if p.isdigit() and int(p) not in (1, os.getpid()):
+        try:
+            others.append(open(f'/proc/{p}/cmdline', 'rb').read().replace(b'\\0', b' ').decode().strip())
+        except OSError:
+            pass
+ipc = sum(len(open(f'/proc/sysvipc/{t}').read().splitlines()) - 1 for t in ('shm', 'msg', 'sem'))
+print(ls('/box'), ls('/tmp'), ls('/dev/shm'), ls('/dev/mqueue'), others, ipc)
+print(os.getuid())
+`;
+const CLEAN = "['main.py'] [] [] [] [] 0";
+
+/** Hostile candidates, each leaving something behind if reuse were careless. */
+const HOSTILE: Array<{ id: string; source: string }> = [
+  {
+    id: 'daemons-and-litter',
+    source: `
+import os, subprocess
+for d in ('/tmp', '/dev/shm'):
+    open(f'{d}/litter', 'w').write('x' * 1000)
+os.makedirs('/tmp/a/b/c', exist_ok=True)
+os.symlink('/etc/passwd', '/tmp/a/link')
+for _ in range(3):
+    subprocess.Popen(['sleep', '600'], start_new_session=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+if os.fork() == 0:
+    os.setsid()
+    if os.fork() == 0:
+        import time
+        time.sleep(600)
+    os._exit(0)
+`,
+  },
+  { id: 'fork-bomb', source: 'import os\nwhile True:\n    try:\n        os.fork()\n    except OSError:\n        pass\n' },
+  {
+    id: 'ipc-objects',
+    source: `
+import ctypes, os
+libc = ctypes.CDLL(None, use_errno=True)
+IPC_CREAT = 0o1000
+assert libc.shmget(0, 4096, IPC_CREAT | 0o666) >= 0
+assert libc.msgget(0, IPC_CREAT | 0o666) >= 0
+assert libc.semget(0, 1, IPC_CREAT | 0o666) >= 0
+rt = ctypes.CDLL('librt.so.1', use_errno=True)
+rt.mq_open.argtypes = [ctypes.c_char_p, ctypes.c_int, ctypes.c_int, ctypes.c_void_p]
+assert rt.mq_open(b'/verdict-leftover', os.O_CREAT | os.O_RDWR, 0o666, None) >= 0, ctypes.get_errno()
+`,
+  },
+  {
+    id: 'stopped-and-orphaned',
+    source: `
+import os, signal, time
+pid = os.fork()
+if pid == 0:
+    os.kill(os.getpid(), signal.SIGSTOP)
+    time.sleep(600)
+ign = os.fork()
+if ign == 0:
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    signal.signal(signal.SIGHUP, signal.SIG_IGN)
+    os.setsid()
+    time.sleep(600)
+`,
+  },
+  {
+    id: 'memory-hog',
+    source: `
+open('/proc/self/oom_score_adj', 'w').write('0')
+hog = []
+while True:
+    hog.append(bytearray(1 << 20))
+`,
+  },
+];
+
+describe('sandbox reuse with hostile candidates', async () => {
+  // One slot: the batch's programs run one after another, each in the sandbox its predecessor left.
+  const t = await startTestApp({ VERDICT_CONCURRENCY: '1', VERDICT_POOL_MAX_IDLE: '0' });
+
+  it('every probe after a hostile candidate finds a clean sandbox under a new uid', async () => {
+    const items = HOSTILE.flatMap((h) => [
+      { id: h.id, source: `${h.source}\n# ${randomUUID()}\n` },
+      { id: `probe-after-${h.id}`, source: `${PROBE}# ${randomUUID()}\n` },
+    ]);
+    // One language and one set of limits: one kind of sandbox, handed from each program to the next.
+    const problem = { language: 'python', limits: { timeMs: 2000, wallTimeMs: 4000, memoryBytes: 64 << 20, processes: 32 } };
+    const res = await t.app.inject({ method: 'POST', url: '/v1/batch', payload: { problem, items, cache: false }, headers: { accept: 'application/json' } });
+    assert.equal(res.statusCode, 200, res.body);
+    const lines = res.json<{ items: BatchLine[] }>().items;
+    const uids = new Set<string>();
+    for (const line of lines) {
+      assert.equal(line.status, 'ok', JSON.stringify(line));
+      if (line.status !== 'ok' || !line.id.startsWith('probe-after-')) continue;
+      const test = line.result.tests[0]!;
+      assert.equal(line.result.verdict, 'accepted', `${line.id}: ${test.stderr}`);
+      const [state, uid] = test.stdout.trim().split('\n');
+      assert.equal(state, CLEAN, `${line.id} found leftovers`);
+      uids.add(uid!);
+    }
+    assert.equal(uids.size, HOSTILE.length, 'each probe ran under its own uid');
+    // The litter was really left: these ran to their end.
+    for (const id of ['daemons-and-litter', 'ipc-objects', 'stopped-and-orphaned']) {
+      const line = lines.find((l) => l.id === id);
+      assert.ok(line?.status === 'ok' && line.result.verdict === 'accepted', JSON.stringify(line));
+    }
+    const hog = lines.find((l) => l.id === 'memory-hog');
+    assert.ok(hog?.status === 'ok' && hog.result.verdict === 'memory_limit_exceeded', JSON.stringify(hog));
+    const reused = await t.app.inject({ method: 'GET', url: '/metrics' });
+    assert.match(reused.body, /verdict_sandbox_acquired_total\{source="reused"\} [1-9]/);
+  });
+});
