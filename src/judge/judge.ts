@@ -466,10 +466,10 @@ export class Judge {
             continue;
           }
           const t0 = performance.now();
-          const result = await this.runTest(session, sub, ctx, test);
+          const { result, suspected } = await this.runTest(session, sub, ctx, test, deferred && compile === null ? compileStep?.onlyAfterFailure : undefined);
           this.observer.stage(lang.id, 'test', (performance.now() - t0) / 1000);
           // The program may not have been a program at all: now the check is worth its start-up.
-          if (deferred && compile === null && result.verdict !== 'accepted' && !result.sandboxLost && compileStep.onlyAfterFailure!.test(result.stderr)) {
+          if (suspected && !result.sandboxLost) {
             compile = (await runCompile('test')).result;
             if (compile.status !== 'ok') {
               compiled = false;
@@ -608,7 +608,14 @@ export class Judge {
     }
   }
 
-  private async runTest(session: SandboxSession, sub: Submission, ctx: BuildContext, test: TestCase): Promise<TestResult> {
+  /** The test's result, and whether its stderr (all of what was captured, not only what the answer shows) matches `suspect`. */
+  private async runTest(
+    session: SandboxSession,
+    sub: Submission,
+    ctx: BuildContext,
+    test: TestCase,
+    suspect?: RegExp,
+  ): Promise<{ result: TestResult; suspected: boolean }> {
     const record = await this.runOrOutOfMemory(session, {
       phase: 'test',
       argv: [...sub.language.run.argv(ctx), ...test.args],
@@ -643,7 +650,9 @@ export class Judge {
       }
     }
     const limit = this.settings.responseOutputBytes;
-    return {
+    // A long traceback can push the error's name past what the answer shows; the capture may even have overflowed.
+    const suspected = suspect !== undefined && verdict === 'runtime_error' && (record.stderrTruncated || suspect.test(record.stderr.toString('utf8')));
+    const result: TestResult = {
       id: test.id,
       verdict,
       exitCode: record.exitCode,
@@ -659,6 +668,7 @@ export class Judge {
       ...(harnessCompleted !== undefined ? { harnessCompleted } : {}),
       ...(record.sandboxLost ? { sandboxLost: true as const } : {}),
     };
+    return { result, suspected };
   }
 
   private compileResult(record: RunRecord, limits: { cpuTimeMs: number; memoryBytes: number }): CompileResult {
