@@ -21,6 +21,7 @@ import { findLanguage } from './languages/registry.js';
 import { Metrics } from './metrics.js';
 import { batchRoutes } from './routes/batch.js';
 import { healthRoutes } from './routes/health.js';
+import { rewardRoutes } from './routes/reward.js';
 import { languageRoutes } from './routes/languages.js';
 import { submissionRoutes } from './routes/submissions.js';
 import { LABEL_INSTANCE, type ContainerEngine } from './sandbox/docker-engine.js';
@@ -133,6 +134,7 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
 
   await app.register(submissionRoutes);
   await app.register(batchRoutes);
+  await app.register(rewardRoutes);
   await app.register(languageRoutes);
   await app.register(healthRoutes);
 

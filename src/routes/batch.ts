@@ -1,47 +1,14 @@
-import { PassThrough } from 'node:stream';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { BadRequestError } from '../errors.js';
 import type { BatchItem } from '../judge/judge.js';
-import { normalizeSubmission } from '../judge/normalize.js';
-import { batchJsonResponseSchema, batchRequestSchema, errorSchema, programSchema, type BatchLine, type BatchRequest } from '../schemas.js';
+import { batchJsonResponseSchema, batchRequestSchema, errorSchema, type BatchLine, type BatchRequest, type BatchSummary } from '../schemas.js';
 import { clientGone } from './client.js';
+import { answerLines, checkUniqueIds, itemSubmission } from './programs.js';
 
-const NDJSON = 'application/x-ndjson';
-
-/**
- * problem + item → one submission per item, every one checked before any
- * runs: a batch with a malformed item is a 400 naming that item, not a
- * half-judged batch.
- */
-function itemsOf(body: BatchRequest, settings: Parameters<typeof normalizeSubmission>[1]): BatchItem[] {
-  const ids = new Set<string>();
-  return body.items.map((raw, index) => {
-    const { id, ...own } = raw;
-    if (ids.has(id)) throw new BadRequestError('VERDICT_INVALID_REQUEST', `items.${index}.id: ${JSON.stringify(id)} appears twice`);
-    ids.add(id);
-    // An item that gives its program as files must not inherit the problem's one-file source, and vice versa.
-    const inherited = { ...body.problem };
-    if (own.files !== undefined || own.source !== undefined) {
-      delete inherited.files;
-      delete inherited.source;
-    }
-    const parsed = programSchema.safeParse({ ...inherited, ...own });
-    if (!parsed.success) {
-      const issue = parsed.error.issues[0]!;
-      throw new BadRequestError('VERDICT_INVALID_REQUEST', `items.${index}${issue.path.map((p) => `.${String(p)}`).join('')}: ${issue.message}`);
-    }
-    try {
-      return { id, submission: normalizeSubmission(parsed.data, settings) };
-    } catch (err) {
-      if (err instanceof BadRequestError) throw new BadRequestError(err.code, `items.${index}.${err.message}`, err.details);
-      throw err;
-    }
-  });
-}
-
-function wantsJson(accept: string | undefined): boolean {
-  if (!accept) return false;
-  return accept.includes('application/json') && !accept.includes(NDJSON);
+/** Every item checked before any runs: a malformed item is a 400 naming it, not a half-judged batch. */
+function itemsOf(body: BatchRequest, settings: Parameters<typeof itemSubmission>[3]): BatchItem[] {
+  checkUniqueIds(body.items);
+  return body.items.map(({ id, ...own }, index) => ({ id, submission: itemSubmission(body.problem, own, `items.${index}`, settings) }));
 }
 
 export const batchRoutes: FastifyPluginAsyncZod = async (app) => {
@@ -68,32 +35,7 @@ export const batchRoutes: FastifyPluginAsyncZod = async (app) => {
       app.judge.admit(items.length);
       const options = { priority: body.priority ?? 'online', cache: body.cache ?? true, deadlineMs: body.deadlineMs, signal: clientGone(reply) } as const;
 
-      if (wantsJson(request.headers.accept)) {
-        const lines: BatchLine[] = [];
-        const summary = await app.judge.batch(items, options, (line) => lines.push(line));
-        lines.sort((a, b) => a.index - b.index);
-        return { items: lines, summary };
-      }
-
-      const stream = new PassThrough();
-      const write = (value: unknown) => {
-        if (!stream.destroyed) stream.write(`${JSON.stringify(value)}\n`);
-      };
-      app.judge.batch(items, options, write).then(
-        (summary) => {
-          write(summary);
-          stream.end();
-        },
-        (err: unknown) => {
-          request.log.error({ err }, 'batch failed after its answer started');
-          stream.destroy(err instanceof Error ? err : new Error(String(err)));
-        },
-      );
-      // Fastify pipes a stream as it is; the typed body (the JSON variant) does not describe it.
-      return reply
-        .header('content-type', NDJSON)
-        .header('cache-control', 'no-store')
-        .send(stream as never);
+      return answerLines<BatchLine, BatchSummary>(request, reply, (emit) => app.judge.batch(items, options, emit));
     },
   );
 };

@@ -1,0 +1,86 @@
+import { PassThrough } from 'node:stream';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { BadRequestError } from '../errors.js';
+import type { Submission } from '../judge/judge.js';
+import { normalizeSubmission } from '../judge/normalize.js';
+import { programSchema, type ProgramRequest } from '../schemas.js';
+
+type Settings = Parameters<typeof normalizeSubmission>[1];
+
+/**
+ * A shared problem plus one item's own fields → one submission, with errors
+ * named by the item's place in the request (`items.3.language: …`).
+ */
+export function itemSubmission(shared: Partial<ProgramRequest> | undefined, own: Partial<ProgramRequest>, where: string, settings: Settings): Submission {
+  // An item that gives its program as files must not inherit the problem's one-file source, and vice versa.
+  const inherited = { ...shared };
+  if (own.files !== undefined || own.source !== undefined) {
+    delete inherited.files;
+    delete inherited.source;
+  }
+  const parsed = programSchema.safeParse({ ...inherited, ...own });
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    throw new BadRequestError('VERDICT_INVALID_REQUEST', `${where}${issue.path.map((p) => `.${String(p)}`).join('')}: ${issue.message}`);
+  }
+  try {
+    return normalizeSubmission(parsed.data, settings);
+  } catch (err) {
+    if (err instanceof BadRequestError) throw new BadRequestError(err.code, `${where}.${err.message}`, err.details);
+    throw err;
+  }
+}
+
+/** Client ids must tell the answer's lines apart. */
+export function checkUniqueIds(items: ReadonlyArray<{ id: string }>): void {
+  const ids = new Set<string>();
+  items.forEach(({ id }, index) => {
+    if (ids.has(id)) throw new BadRequestError('VERDICT_INVALID_REQUEST', `items.${index}.id: ${JSON.stringify(id)} appears twice`);
+    ids.add(id);
+  });
+}
+
+export const NDJSON = 'application/x-ndjson';
+
+/** NDJSON unless the client asks for plain JSON and not NDJSON. */
+export function wantsJson(accept: string | undefined): boolean {
+  if (!accept) return false;
+  return accept.includes('application/json') && !accept.includes(NDJSON);
+}
+
+/**
+ * Answer a many-item request: as NDJSON, each line written the moment `run`
+ * emits it and the summary last; or, when the client asked for JSON, one
+ * document with the lines in request order.
+ */
+export async function answerLines<L extends { index: number }, S>(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  run: (emit: (line: L) => void) => Promise<S>,
+): Promise<{ items: L[]; summary: S } | FastifyReply> {
+  if (wantsJson(request.headers.accept)) {
+    const lines: L[] = [];
+    const summary = await run((line) => lines.push(line));
+    lines.sort((a, b) => a.index - b.index);
+    return { items: lines, summary };
+  }
+  const stream = new PassThrough();
+  const write = (value: unknown) => {
+    if (!stream.destroyed) stream.write(`${JSON.stringify(value)}\n`);
+  };
+  run(write).then(
+    (summary) => {
+      write(summary);
+      stream.end();
+    },
+    (err: unknown) => {
+      request.log.error({ err }, 'a streamed answer failed after it started');
+      stream.destroy(err instanceof Error ? err : new Error(String(err)));
+    },
+  );
+  // Fastify pipes a stream as it is; the typed body (the JSON variant) does not describe it.
+  return reply
+    .header('content-type', NDJSON)
+    .header('cache-control', 'no-store')
+    .send(stream as never);
+}

@@ -1,0 +1,108 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { BadRequestError } from '../errors.js';
+import type { BatchItem } from '../judge/judge.js';
+import { findLanguage, languageIds } from '../languages/registry.js';
+import { extractCode, type Extraction } from '../reward/extract.js';
+import { computeReward, rewardInputFromResult } from '../reward/presets.js';
+import { errorSchema, rewardJsonResponseSchema, rewardRequestSchema, type RewardLine, type RewardRequest, type RewardSummary } from '../schemas.js';
+import { clientGone } from './client.js';
+import { answerLines, checkUniqueIds, itemSubmission } from './programs.js';
+
+interface Prepared {
+  index: number;
+  id: string;
+  extraction: Omit<Extraction, 'code'>;
+  /** Absent: the completion holds no code. */
+  item?: BatchItem;
+}
+
+/** Extract every completion's program and check every item before anything runs. */
+function prepare(body: RewardRequest, settings: Parameters<typeof itemSubmission>[3]): Prepared[] {
+  checkUniqueIds(body.items);
+  const policy = body.extraction ?? 'last_block';
+  return body.items.map(({ id, completion, problem: problemName, ...own }, index) => {
+    const where = `items.${index}`;
+    let problem;
+    if (problemName !== undefined) {
+      problem = body.problems?.[problemName];
+      if (!problem) throw new BadRequestError('VERDICT_INVALID_REQUEST', `${where}.problem: no problem named ${JSON.stringify(problemName)} in "problems"`);
+    }
+    const languageName = own.language ?? problem?.language;
+    if (languageName === undefined) throw new BadRequestError('VERDICT_INVALID_REQUEST', `${where}.language: needed, from the item or its problem`);
+    const language = findLanguage(languageName);
+    if (!language) {
+      throw new BadRequestError('VERDICT_UNKNOWN_LANGUAGE', `${where}.language: unknown language ${JSON.stringify(languageName)}; valid ids: ${languageIds.join(', ')}`, {
+        languages: languageIds,
+      });
+    }
+    const { code, ...extraction } = extractCode(completion, language, policy);
+    if (code === null) return { index, id, extraction };
+    const { source: _s, files: _f, mode: _m, ...shared } = problem ?? {};
+    return { index, id, extraction, item: { id, submission: itemSubmission(shared, { ...own, source: code }, where, settings) } };
+  });
+}
+
+export const rewardRoutes: FastifyPluginAsyncZod = async (app) => {
+  app.post(
+    '/v1/reward',
+    {
+      schema: {
+        tags: ['judge'],
+        summary: 'One reward per model completion: extract the program, judge it, score it with a named preset',
+        description:
+          'Each completion is raw model text; the program is taken out of it by the extraction policy (text inside <think>…</think> ignored) and judged against its problem. ' +
+          'A completion without code is status "no_code" with the preset\'s value for it. A failure of Verdict or Docker is status "error" with retryable true and no reward: never score it. ' +
+          'Answers as NDJSON like /v1/batch (one line per completion as it is judged, then a summary), or as one JSON document with "Accept: application/json".',
+        body: rewardRequestSchema,
+        response: { 200: rewardJsonResponseSchema, 400: errorSchema, 413: errorSchema, 429: errorSchema, 503: errorSchema },
+      },
+    },
+    async (request, reply) => {
+      const body = request.body;
+      if (body.items.length > app.config.maxBatchItems) {
+        throw new BadRequestError('VERDICT_INVALID_REQUEST', `items: ${body.items.length} items given, at most ${app.config.maxBatchItems} are accepted`);
+      }
+      const preset = body.preset ?? 'binary';
+      const policy = body.extraction ?? 'last_block';
+      const prepared = prepare(body, app.config);
+      const toJudge = prepared.flatMap((p) => (p.item ? [p.item] : []));
+      app.judge.admit(toJudge.length);
+      const options = { priority: body.priority ?? 'online', cache: body.cache ?? true, deadlineMs: body.deadlineMs, signal: clientGone(reply) } as const;
+
+      return answerLines<RewardLine, RewardSummary>(request, reply, async (emit) => {
+        const byId = new Map(prepared.map((p) => [p.id, p]));
+        const rewards: number[] = [];
+        for (const p of prepared) {
+          if (p.item) continue;
+          const reward = computeReward(preset, { kind: 'no_code' });
+          rewards.push(reward);
+          emit({ type: 'item', index: p.index, id: p.id, extraction: p.extraction, status: 'no_code', reward });
+        }
+        const batch = await app.judge.batch(toJudge, options, (line) => {
+          const p = byId.get(line.id)!;
+          const base = { type: 'item' as const, index: p.index, id: p.id, extraction: p.extraction };
+          if (line.status === 'ok') {
+            const reward = computeReward(preset, rewardInputFromResult(line.result));
+            rewards.push(reward);
+            emit({ ...base, status: 'ok', reward, result: line.result });
+          } else if (line.status === 'error') emit({ ...base, status: 'error', error: line.error });
+          else emit({ ...base, status: 'not_run', reason: line.reason });
+        });
+        return {
+          type: 'summary',
+          preset,
+          extraction: policy,
+          total: prepared.length,
+          judged: batch.ok,
+          noCode: prepared.length - toJudge.length,
+          error: batch.error,
+          notRun: batch.notRun,
+          meanReward: rewards.length > 0 ? Math.round((rewards.reduce((a, b) => a + b, 0) / rewards.length) * 1e6) / 1e6 : null,
+          verdicts: batch.verdicts,
+          deadlineExceeded: batch.deadlineExceeded,
+          wallTimeMs: batch.wallTimeMs,
+        };
+      });
+    },
+  );
+};
