@@ -168,6 +168,15 @@ export const testResultSchema = z.object({
   stderrTruncated: z.boolean(),
   checkerMessage: z.string().optional().describe('For wrong_answer: where the output differs'),
   harnessCompleted: z.boolean().optional().describe('With testCode: whether the test code ran to its end'),
+  failure: z
+    .object({
+      exceptionType: z.string().nullable(),
+      message: z.string().nullable(),
+      file: z.string().nullable(),
+      line: z.number().int().nullable().describe("Innermost frame in the candidate's own lines (not the test code's); null when none is on the stack"),
+    })
+    .optional()
+    .describe('For a runtime_error: the exception or panic and where, as the runtime reported it (Python, JavaScript, Java, Go, Rust). A hint for labelers, never an input to the verdict'),
   sandboxLost: z
     .boolean()
     .optional()

@@ -19,6 +19,7 @@ import { PROTOCOL_VERSION, type RunRecord, type RunRequest } from '../sandbox/pr
 import { SandboxOutOfMemory, SandboxSession } from '../sandbox/session.js';
 import type { BatchLine, BatchSummary, CompileResult, SubmissionResult, TestResult } from '../schemas.js';
 import { cacheKey, isCacheable, ResultCache } from './cache.js';
+import { failureLocation, type OwnCode } from './location.js';
 import { WarmPool, type PoolObserver } from './pool.js';
 import { Scheduler, type Flow, type SchedulerStats } from './scheduler.js';
 
@@ -51,6 +52,8 @@ export interface Submission {
   limits: Limits;
   stopOnFirstFailure: boolean;
   mode: 'run' | 'compile';
+  /** What of the program is the candidate's own, for failure locations. */
+  ownCode: OwnCode;
 }
 
 export interface ImageRef {
@@ -650,8 +653,10 @@ export class Judge {
       }
     }
     const limit = this.settings.responseOutputBytes;
+    const stderr = verdict === 'runtime_error' ? record.stderr.toString('utf8') : '';
     // A long traceback can push the error's name past what the answer shows; the capture may even have overflowed.
-    const suspected = suspect !== undefined && verdict === 'runtime_error' && (record.stderrTruncated || suspect.test(record.stderr.toString('utf8')));
+    const suspected = suspect !== undefined && verdict === 'runtime_error' && (record.stderrTruncated || suspect.test(stderr));
+    const failure = verdict === 'runtime_error' ? failureLocation(sub.language.id, stderr, sub.ownCode) : undefined;
     const result: TestResult = {
       id: test.id,
       verdict,
@@ -666,6 +671,7 @@ export class Judge {
       stderrTruncated: record.stderrTruncated || record.stderr.length > limit,
       ...(checkerMessage ? { checkerMessage } : {}),
       ...(harnessCompleted !== undefined ? { harnessCompleted } : {}),
+      ...(failure ? { failure } : {}),
       ...(record.sandboxLost ? { sandboxLost: true as const } : {}),
     };
     return { result, suspected };

@@ -18,6 +18,7 @@ export function normalizeSubmission(req: SubmissionRequest, settings: Settings):
     });
   }
   let marker: string | undefined;
+  let composedOwn: { file: string; lines: number } | undefined;
   let compileFlags: string[] = [];
   let files = req.files ?? [{ path: language.entryFor?.(req.source ?? '') ?? language.sourceFile, content: req.source ?? '' }];
   if (req.testCode !== undefined) {
@@ -29,6 +30,10 @@ export function normalizeSubmission(req: SubmissionRequest, settings: Settings):
     const composed = compose({ source: req.source ?? '', testCode: req.testCode, marker });
     files = composed.files;
     compileFlags = composed.compileFlags ?? [];
+    // Every composer puts the candidate's source first in its file, then the test code.
+    const source = req.source ?? '';
+    const holder = files.find((f) => f.content.startsWith(source));
+    if (holder) composedOwn = { file: holder.path, lines: source.split('\n').length - (source.endsWith('\n') ? 1 : 0) };
   }
   if (files.length > settings.maxFiles) {
     throw new BadRequestError('VERDICT_INVALID_REQUEST', `files: ${files.length} files given, at most ${settings.maxFiles} are accepted`);
@@ -89,5 +94,6 @@ export function normalizeSubmission(req: SubmissionRequest, settings: Settings):
     limits: resolveLimits(req.limits, settings.defaultLimits, settings.maxLimits),
     stopOnFirstFailure: req.stopOnFirstFailure ?? false,
     mode: req.mode ?? 'run',
+    ownCode: { files: files.map((f) => f.path), composed: composedOwn },
   };
 }
