@@ -9,7 +9,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
-import type { SubmissionResult } from '../../src/schemas.js';
+import type { BatchLine, SubmissionResult } from '../../src/schemas.js';
 import { startTestApp, type TestApp } from '../helpers/app.js';
 
 const LANGUAGES = ['python', 'cpp', 'java', 'go', 'rust', 'js'] as const;
@@ -124,18 +124,27 @@ interface Outcome {
   error?: unknown;
 }
 
+/**
+ * One problem set as one batch, the way a labeling or RL client sends it: the service shares
+ * sandboxes between the programs of the request and answers each as it is judged.
+ */
 async function judgeAll(language: Language, problems: Problem[], variant: Variant): Promise<Outcome[]> {
   assert.ok(app, 'the test app was not started');
-  const testApp = app;
-  // allSettled, not all: a rejected request must not end the test while other sandboxes still run,
-  // or the leak check after it would blame a container that is merely unfinished.
-  const settled = await Promise.allSettled(
-    problems.map((p) => testApp.submit({ language: language === 'js' ? 'javascript' : language, ...submission(language, p, variant), limits: LIMITS })),
-  );
-  return settled.map((s, i) => {
-    const taskId = problems[i]!.task_id;
-    return s.status === 'fulfilled' ? { taskId, result: s.value } : { taskId, error: s.reason };
+  const res = await app.app.inject({
+    method: 'POST',
+    url: '/v1/batch',
+    headers: { accept: 'application/json' },
+    payload: {
+      problem: { language: language === 'js' ? 'javascript' : language, limits: LIMITS },
+      items: problems.map((p) => ({ id: p.task_id, ...submission(language, p, variant) })),
+      cache: false,
+    },
   });
+  assert.equal(res.statusCode, 200, res.body.slice(0, 1000));
+  const lines = res.json<{ items: BatchLine[] }>().items;
+  return lines.map((line) =>
+    line.status === 'ok' ? { taskId: line.id, result: line.result } : { taskId: line.id, error: new Error(`${line.status}: ${JSON.stringify(line)}`) },
+  );
 }
 
 function clip(text: string, max = 300): string {
