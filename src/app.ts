@@ -21,6 +21,7 @@ import { findLanguage } from './languages/registry.js';
 import { Metrics } from './metrics.js';
 import { batchRoutes } from './routes/batch.js';
 import { healthRoutes } from './routes/health.js';
+import { labelRoutes } from './routes/label.js';
 import { rewardRoutes } from './routes/reward.js';
 import { languageRoutes } from './routes/languages.js';
 import { submissionRoutes } from './routes/submissions.js';
@@ -135,6 +136,7 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
   await app.register(submissionRoutes);
   await app.register(batchRoutes);
   await app.register(rewardRoutes);
+  await app.register(labelRoutes);
   await app.register(languageRoutes);
   await app.register(healthRoutes);
 

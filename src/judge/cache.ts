@@ -92,6 +92,7 @@ export function cacheKey(sub: Submission, imageId: string): string {
   w.string(sub.mode);
   w.bool(sub.stopOnFirstFailure);
   w.bool(marker !== undefined);
+  w.bool(sub.coverage);
   w.string(sub.entry);
 
   w.count(sub.files.length);

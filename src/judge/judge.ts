@@ -52,8 +52,10 @@ export interface Submission {
   limits: Limits;
   stopOnFirstFailure: boolean;
   mode: 'run' | 'compile';
-  /** What of the program is the candidate's own, for failure locations. */
+  /** What of the program is the candidate's own, for failure locations and coverage. */
   ownCode: OwnCode;
+  /** Report the executed lines of the candidate's own code per test (languages with `coverage`). */
+  coverage: boolean;
 }
 
 export interface ImageRef {
@@ -536,6 +538,53 @@ export class Judge {
     return image;
   }
 
+  /**
+   * One trusted command of the language's image (a parser, not a program) in a
+   * sandbox, scheduled like any program: for line segmentation.
+   */
+  async runTool(lang: LanguageDefinition, argv: readonly string[], stdin: Buffer, options: Omit<SubmitOptions, 'cache'>): Promise<RunRecord> {
+    this.scheduler.admit(1);
+    const image = await this.imageFor(lang);
+    const flow = this.scheduler.flow(options.priority, options.signal);
+    return flow.run(async (signal) => {
+      const shape = this.shape(lang, image, { ...this.toolLimits });
+      const sandbox = await this.acquire(shape, undefined);
+      const kill = () => this.retire(sandbox);
+      signal.addEventListener('abort', kill, { once: true });
+      try {
+        return await this.run(sandbox.session, {
+          phase: 'test',
+          argv,
+          env: lang.env({ entry: lang.sourceFile, entrySource: '', sources: [], memoryBytes: this.toolLimits.memoryBytes, cpus: this.settings.sandboxCpus }),
+          stdin,
+          cpuTimeMs: this.toolLimits.timeMs,
+          wallTimeMs: this.toolLimits.wallTimeMs,
+          outputBytes: this.toolLimits.outputBytes,
+          killOnOutput: true,
+          fileSizeBytes: MiB,
+          openFiles: 64,
+          stackBytes: 64 * MiB,
+        });
+      } catch (err) {
+        if (signal.aborted) throw cancelled(signal);
+        throw err;
+      } finally {
+        signal.removeEventListener('abort', kill);
+        this.retire(sandbox);
+      }
+    });
+  }
+
+  private readonly toolLimits: Limits = {
+    compileTimeMs: 10_000,
+    compileMemoryBytes: 256 * MiB,
+    timeMs: 10_000,
+    wallTimeMs: 20_000,
+    memoryBytes: 256 * MiB,
+    outputBytes: 16 * MiB,
+    processes: 8,
+  };
+
   /** Run one command in a fresh sandbox of the language's image (toolchain version probes). */
   async probe(lang: LanguageDefinition, image: { tag: string }, argv: readonly string[]): Promise<RunRecord> {
     const shape: SandboxShape = {
@@ -619,10 +668,12 @@ export class Judge {
     test: TestCase,
     suspect?: RegExp,
   ): Promise<{ result: TestResult; suspected: boolean }> {
+    const tracer = sub.coverage ? sub.language.coverage : undefined;
+    const coverageMarker = tracer ? `verdict-coverage-${randomUUID()}` : undefined;
     const record = await this.runOrOutOfMemory(session, {
       phase: 'test',
-      argv: [...sub.language.run.argv(ctx), ...test.args],
-      env: sub.language.env(ctx),
+      argv: [...(tracer ? tracer.argv(ctx) : sub.language.run.argv(ctx)), ...test.args],
+      env: tracer ? { ...sub.language.env(ctx), [tracer.markerEnv]: coverageMarker! } : sub.language.env(ctx),
       stdin: test.stdin,
       cpuTimeMs: sub.limits.timeMs,
       wallTimeMs: sub.limits.wallTimeMs,
@@ -636,6 +687,13 @@ export class Judge {
     let verdict: Verdict | undefined = classifyRun(record, { cpuTimeMs: sub.limits.timeMs, memoryBytes: sub.limits.memoryBytes });
     let checkerMessage: string | undefined;
     let harnessCompleted: boolean | undefined;
+    // The tracer reports last, after the harness trailer: take its block off first.
+    let coverage: Record<string, number[]> | null | undefined;
+    if (coverageMarker !== undefined) {
+      const taken = takeCoverage(record.stdout, coverageMarker, sub.ownCode);
+      coverage = taken.coverage;
+      record.stdout = taken.stdout;
+    }
     if (sub.marker !== undefined) {
       const found = stripMarker(record.stdout, sub.marker);
       harnessCompleted = found.present;
@@ -672,6 +730,7 @@ export class Judge {
       ...(checkerMessage ? { checkerMessage } : {}),
       ...(harnessCompleted !== undefined ? { harnessCompleted } : {}),
       ...(failure ? { failure } : {}),
+      ...(coverage !== undefined ? { coverage } : {}),
       ...(record.sandboxLost ? { sandboxLost: true as const } : {}),
     };
     return { result, suspected };
@@ -721,6 +780,32 @@ function skipped(id: string): TestResult {
     stderr: '',
     stderrTruncated: false,
   };
+}
+
+/**
+ * The tracer's report: "\n<marker>\n" + one JSON line, at the very end of stdout. Lines are kept
+ * for the candidate's own code only (not the composed test code). null when the program ended
+ * without it (os._exit, a kill) or it does not parse.
+ */
+function takeCoverage(stdout: Buffer, marker: string, own: OwnCode): { coverage: Record<string, number[]> | null; stdout: Buffer } {
+  const needle = Buffer.from(`\n${marker}\n`, 'latin1');
+  const at = stdout.lastIndexOf(needle);
+  if (at < 0) return { coverage: null, stdout };
+  const rest = stdout.subarray(at + needle.length).toString('utf8');
+  const stripped = stdout.subarray(0, at);
+  try {
+    const parsed = JSON.parse(rest) as { coverage?: Record<string, unknown> };
+    const coverage: Record<string, number[]> = {};
+    for (const file of own.files) {
+      const lines = parsed.coverage?.[file];
+      if (!Array.isArray(lines)) continue;
+      const limit = own.composed?.file === file ? own.composed.lines : Infinity;
+      coverage[file] = lines.filter((n): n is number => Number.isInteger(n) && n >= 1 && n <= limit).sort((a, b) => a - b);
+    }
+    return { coverage, stdout: stripped };
+  } catch {
+    return { coverage: null, stdout: stripped };
+  }
 }
 
 /** The trailer writes "\n<marker>\n"; take it out so the checker and the client see the program's own output. */

@@ -35,6 +35,9 @@ export function normalizeSubmission(req: SubmissionRequest, settings: Settings):
     const holder = files.find((f) => f.content.startsWith(source));
     if (holder) composedOwn = { file: holder.path, lines: source.split('\n').length - (source.endsWith('\n') ? 1 : 0) };
   }
+  if (req.coverage && !language.coverage) {
+    throw new BadRequestError('VERDICT_INVALID_REQUEST', `coverage: not available for ${language.id}; available for: ${languageIds.filter((id) => findLanguage(id)?.coverage).join(', ')}`);
+  }
   if (files.length > settings.maxFiles) {
     throw new BadRequestError('VERDICT_INVALID_REQUEST', `files: ${files.length} files given, at most ${settings.maxFiles} are accepted`);
   }
@@ -95,5 +98,6 @@ export function normalizeSubmission(req: SubmissionRequest, settings: Settings):
     stopOnFirstFailure: req.stopOnFirstFailure ?? false,
     mode: req.mode ?? 'run',
     ownCode: { files: files.map((f) => f.path), composed: composedOwn },
+    coverage: req.coverage ?? false,
   };
 }

@@ -14,6 +14,7 @@ export const python: LanguageDefinition = {
     onlyAfterFailure: /\b(SyntaxError|IndentationError|TabError)\b/,
   },
   run: { argv: (ctx) => ['python3', ctx.entry], display: 'python3 main.py' },
+  coverage: { argv: (ctx) => ['python3', '/opt/verdict/python/cover.py', ctx.entry], markerEnv: 'VERDICT_COVERAGE_MARKER' },
   env: () => ({
     ...baseEnv,
     // Same hash order on every run: a label must not depend on the seed.

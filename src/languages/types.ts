@@ -42,6 +42,12 @@ export interface LanguageDefinition {
     onlyAfterFailure?: RegExp;
   };
   run: { argv(ctx: BuildContext): string[]; display: string };
+  /**
+   * Line coverage on request: the run under a tracer that, as the program ends, prints
+   * "\n<marker>\n" and one JSON line {"coverage": {"<file>": [lines]}} for the program's files,
+   * with the marker from the environment variable `markerEnv` (which it hides from the program).
+   */
+  coverage?: { argv(ctx: BuildContext): string[]; markerEnv: string };
   /** The whole environment of compile and run; nothing is inherited. */
   env(ctx: BuildContext): Record<string, string>;
   versionCommand: readonly string[];

@@ -10,8 +10,8 @@ it('openapi/openapi.json matches what the code generates (npm run openapi regene
 
 it('documents every route with its request and answers', async () => {
   const doc = JSON.parse(await generateOpenApi()) as { paths: Record<string, Record<string, { responses: Record<string, unknown>; requestBody?: unknown }>> };
-  for (const path of ['/v1/submissions', '/v1/batch', '/v1/reward', '/v1/languages', '/healthz', '/readyz', '/metrics']) assert.ok(doc.paths[path], path);
-  for (const path of ['/v1/submissions', '/v1/batch', '/v1/reward']) {
+  for (const path of ['/v1/submissions', '/v1/batch', '/v1/reward', '/v1/label', '/v1/languages', '/healthz', '/readyz', '/metrics']) assert.ok(doc.paths[path], path);
+  for (const path of ['/v1/submissions', '/v1/batch', '/v1/reward', '/v1/label']) {
     const post = doc.paths[path]!.post!;
     assert.ok(post.requestBody, path);
     assert.deepEqual(Object.keys(post.responses).sort(), ['200', '400', '413', '429', '503'], path);
