@@ -25,6 +25,18 @@ export const sourceFileSchema = z.object({
 
 export const testCaseSchema = z.object({
   id: z.string().min(1).max(128).optional().describe('Defaults to the 1-based position'),
+  call: z
+    .object({
+      args: z.array(z.unknown()).max(10_000).describe('Positional arguments, as JSON'),
+      kwargs: z.record(z.string(), z.unknown()).optional().describe('Keyword arguments (Python)'),
+    })
+    .strict()
+    .optional()
+    .describe('A function-call test: call "entryPoint" with these arguments instead of feeding stdin (Python, JavaScript)'),
+  expected: z
+    .unknown()
+    .optional()
+    .describe('With "call": the expected return value, as JSON, compared outside the sandbox (numbers by value; within tolerances with the "float" checker)'),
   stdin: z.string().max(MAX_TEXT).optional(),
   expectedStdout: z.string().max(MAX_TEXT).optional().describe('Omitted: the test passes when the program exits 0'),
   args: z.array(z.string().max(4096)).max(256).optional(),
@@ -82,6 +94,11 @@ const programFields = {
     .describe(
       'Test code run after the program in the same process (HumanEval check(candidate), MBPP asserts). A run passes only if the test code finishes: exiting early, even with 0, is a runtime_error. Needs "source".',
     ),
+  entryPoint: z
+    .string()
+    .regex(/^[A-Za-z_$][\w$]*(\.[A-Za-z_$][\w$]*)?$/, 'a function name, or Class.method')
+    .optional()
+    .describe('For "call" tests: the function, or "Solution.method" (the class is instantiated without arguments)'),
   coverage: z.boolean().optional().describe("Report per test the executed lines of the candidate's own code (Python); the run is traced, so slower"),
 };
 
@@ -343,6 +360,7 @@ export const labelRequestSchema = z
     testCode: programFields.testCode,
     checker: programFields.checker,
     limits: programFields.limits,
+    entryPoint: programFields.entryPoint,
     variants: z
       .array(
         z

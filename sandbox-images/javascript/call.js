@@ -35,6 +35,7 @@ const Module = require('node:module');
 const { pathToFileURL } = require('node:url');
 const { randomBytes } = require('node:crypto');
 const { types } = require('node:util');
+const vm = require('node:vm');
 
 // Bound now: the program runs in this process and could replace any of them before the report.
 const { isProxy, isModuleNamespaceObject } = types;
@@ -125,6 +126,11 @@ function emptyStdin() {
  * program's own requires are wrapped as usual.
  */
 function loadCommonJS(file, name) {
+  // Compiled once as it is, for a SyntaxError that shows the program's line as `node main.js`
+  // would, not the wrapper the loader compiles it in below.
+  let source = fs.readFileSync(file, 'utf8');
+  if (source.charCodeAt(0) === 0xfeff) source = source.slice(1);
+  vm.compileFunction(source, ['exports', 'require', 'module', '__filename', '__dirname'], { filename: file });
   const key = `__verdict_entry_${randomBytes(8).toString('hex')}`;
   const wrap = Module.wrap;
   Module.wrap = function wrapOnce(content) {

@@ -21,7 +21,6 @@ An exception of the program's, on import or in the call, is not caught: Python p
 traceback and exits 1, as `python3 main.py` would. sys.exit() in the program ends the process
 without a result line. A request the service got wrong: a message on stderr, exit 2.
 """
-import io
 import json
 import math
 import os
@@ -56,7 +55,6 @@ _map = map
 _min = min
 _max = max
 _all = all
-_write = os.write
 _exit = os._exit
 _set_int_max_str_digits = getattr(sys, "set_int_max_str_digits", None)
 _JSON_TYPES = (str, int, float, bool, list, tuple, dict, type(None))

@@ -111,7 +111,10 @@ export function cacheKey(sub: Submission, imageId: string): string {
     if (t.expectedStdout !== undefined) w.bytes(t.expectedStdout);
     w.count(t.args.length);
     for (const a of t.args) w.string(a);
+    // JSON.stringify is deterministic for one parsed request body; key order is the client's, and kept.
+    w.string(t.call ? JSON.stringify([t.call.args, t.call.kwargs, t.call.hasExpected, t.call.expected ?? null]) : '');
   }
+  w.string(sub.entryPoint ?? '');
 
   // Tolerances count even in modes that ignore them: the result's manifest echoes them.
   w.string(sub.checker.mode);

@@ -20,6 +20,7 @@ import { SandboxOutOfMemory, SandboxSession } from '../sandbox/session.js';
 import type { BatchLine, BatchSummary, CompileResult, SubmissionResult, TestResult } from '../schemas.js';
 import { cacheKey, isCacheable, ResultCache } from './cache.js';
 import { failureLocation, type OwnCode } from './location.js';
+import { valueDifference } from '../domain/values.js';
 import { WarmPool, type PoolObserver } from './pool.js';
 import { Scheduler, type Flow, type SchedulerStats } from './scheduler.js';
 
@@ -35,6 +36,8 @@ export interface TestCase {
   stdin: Buffer;
   expectedStdout: Buffer | undefined;
   args: readonly string[];
+  /** A function-call test: arguments and, when given, the expected return value (JSON). */
+  call?: { args: unknown[]; kwargs: Record<string, unknown>; expected: unknown; hasExpected: boolean };
 }
 
 /** A validated request, limits resolved: what the judge runs. */
@@ -56,6 +59,8 @@ export interface Submission {
   ownCode: OwnCode;
   /** Report the executed lines of the candidate's own code per test (languages with `coverage`). */
   coverage: boolean;
+  /** The function call tests call (languages with `call`). */
+  entryPoint: string | undefined;
 }
 
 export interface ImageRef {
@@ -668,13 +673,18 @@ export class Judge {
     test: TestCase,
     suspect?: RegExp,
   ): Promise<{ result: TestResult; suspected: boolean }> {
-    const tracer = sub.coverage ? sub.language.coverage : undefined;
+    const caller = test.call && sub.entryPoint !== undefined ? sub.language.call : undefined;
+    // A call test's runner traces by itself; a program run is traced by the language's tracer.
+    const tracer = sub.coverage && !caller ? sub.language.coverage : undefined;
     const coverageMarker = tracer ? `verdict-coverage-${randomUUID()}` : undefined;
+    const callMarker = caller ? `verdict-call-${randomUUID()}` : undefined;
+    const argv = caller ? caller.argv(ctx, sub.entryPoint!) : [...(tracer ? tracer.argv(ctx) : sub.language.run.argv(ctx)), ...test.args];
+    const stdin = caller ? Buffer.from(JSON.stringify({ marker: callMarker, args: test.call!.args, kwargs: test.call!.kwargs, coverage: sub.coverage }), 'utf8') : test.stdin;
     const record = await this.runOrOutOfMemory(session, {
       phase: 'test',
-      argv: [...(tracer ? tracer.argv(ctx) : sub.language.run.argv(ctx)), ...test.args],
+      argv,
       env: tracer ? { ...sub.language.env(ctx), [tracer.markerEnv]: coverageMarker! } : sub.language.env(ctx),
-      stdin: test.stdin,
+      stdin,
       cpuTimeMs: sub.limits.timeMs,
       wallTimeMs: sub.limits.wallTimeMs,
       outputBytes: sub.limits.outputBytes,
@@ -694,12 +704,33 @@ export class Judge {
       coverage = taken.coverage;
       record.stdout = taken.stdout;
     }
+    let returned: CallReport | undefined;
+    if (callMarker !== undefined) {
+      const taken = takeCallReport(record.stdout, callMarker);
+      returned = taken.report;
+      record.stdout = taken.stdout;
+      if (returned?.coverage !== undefined) coverage = ownLines(returned.coverage, sub.ownCode);
+      else if (sub.coverage) coverage = null;
+    }
     if (sub.marker !== undefined) {
       const found = stripMarker(record.stdout, sub.marker);
       harnessCompleted = found.present;
       record.stdout = found.stdout;
       // Exiting 0 before the test code finished is not passing it.
       if (verdict === undefined && !found.present) verdict = 'runtime_error';
+    }
+    if (verdict === undefined && callMarker !== undefined) {
+      // No report: the program ended the process before its function returned (exit(0) included).
+      if (!returned) verdict = 'runtime_error';
+      else if (!returned.ok) {
+        verdict = 'wrong_answer';
+        checkerMessage = returned.error;
+      } else if (test.call!.hasExpected) {
+        const tolerance = sub.checker.mode === 'float' ? { absTolerance: sub.checker.absTolerance, relTolerance: sub.checker.relTolerance } : {};
+        const where = valueDifference(returned.value, test.call!.expected, tolerance);
+        verdict = where === undefined ? 'accepted' : 'wrong_answer';
+        if (where !== undefined) checkerMessage = `returned ${clipJson(returned.value)}, expected ${clipJson(test.call!.expected)} (they differ at ${where})`;
+      } else verdict = 'accepted';
     }
     if (verdict === undefined) {
       if (test.expectedStdout === undefined) {
@@ -788,24 +819,54 @@ function skipped(id: string): TestResult {
  * without it (os._exit, a kill) or it does not parse.
  */
 function takeCoverage(stdout: Buffer, marker: string, own: OwnCode): { coverage: Record<string, number[]> | null; stdout: Buffer } {
+  const taken = takeReport(stdout, marker);
+  const parsed = taken.report as { coverage?: unknown } | undefined;
+  return { coverage: parsed?.coverage !== undefined ? ownLines(parsed.coverage, own) : null, stdout: taken.stdout };
+}
+
+/** A runner's report: "\n<marker>\n" + one JSON line at the end of stdout, taken out of it. */
+function takeReport(stdout: Buffer, marker: string): { report: unknown; stdout: Buffer } {
   const needle = Buffer.from(`\n${marker}\n`, 'latin1');
   const at = stdout.lastIndexOf(needle);
-  if (at < 0) return { coverage: null, stdout };
-  const rest = stdout.subarray(at + needle.length).toString('utf8');
+  if (at < 0) return { report: undefined, stdout };
   const stripped = stdout.subarray(0, at);
   try {
-    const parsed = JSON.parse(rest) as { coverage?: Record<string, unknown> };
-    const coverage: Record<string, number[]> = {};
-    for (const file of own.files) {
-      const lines = parsed.coverage?.[file];
-      if (!Array.isArray(lines)) continue;
-      const limit = own.composed?.file === file ? own.composed.lines : Infinity;
-      coverage[file] = lines.filter((n): n is number => Number.isInteger(n) && n >= 1 && n <= limit).sort((a, b) => a - b);
-    }
-    return { coverage, stdout: stripped };
+    return { report: JSON.parse(stdout.subarray(at + needle.length).toString('utf8')) as unknown, stdout: stripped };
   } catch {
-    return { coverage: null, stdout: stripped };
+    return { report: undefined, stdout: stripped };
   }
+}
+
+/** Executed lines of the candidate's own code only: its files, and of a composed file only its first lines. */
+function ownLines(reported: unknown, own: OwnCode): Record<string, number[]> | null {
+  if (reported === null || typeof reported !== 'object') return null;
+  const coverage: Record<string, number[]> = {};
+  for (const file of own.files) {
+    const lines = (reported as Record<string, unknown>)[file];
+    if (!Array.isArray(lines)) continue;
+    const limit = own.composed?.file === file ? own.composed.lines : Infinity;
+    coverage[file] = lines.filter((n): n is number => Number.isInteger(n) && n >= 1 && n <= limit).sort((a, b) => a - b);
+  }
+  return coverage;
+}
+
+interface CallReport {
+  ok: boolean;
+  value?: unknown;
+  error?: string;
+  coverage?: unknown;
+}
+
+function takeCallReport(stdout: Buffer, marker: string): { report: CallReport | undefined; stdout: Buffer } {
+  const taken = takeReport(stdout, marker);
+  const r = taken.report as CallReport | undefined;
+  const valid = r !== null && typeof r === 'object' && typeof r.ok === 'boolean';
+  return { report: valid ? r : undefined, stdout: taken.stdout };
+}
+
+function clipJson(value: unknown, max = 200): string {
+  const text = JSON.stringify(value) ?? 'undefined';
+  return text.length > max ? `${text.slice(0, max)}…` : text;
 }
 
 /** The trailer writes "\n<marker>\n"; take it out so the checker and the client see the program's own output. */

@@ -66,12 +66,27 @@ export function normalizeSubmission(req: SubmissionRequest, settings: Settings):
   }
   // No tests: one run of the program, accepted when it exits 0 (HumanEval-style programs).
   const runs: TestCaseRequest[] = requested.length > 0 ? requested : [{}];
-  const tests = runs.map((t, i) => ({
-    id: t.id ?? String(i + 1),
-    stdin: Buffer.from(t.stdin ?? '', 'utf8'),
-    expectedStdout: t.expectedStdout === undefined ? undefined : Buffer.from(t.expectedStdout, 'utf8'),
-    args: t.args ?? [],
-  }));
+  const tests = runs.map((t, i) => {
+    if (t.call === undefined && t.expected !== undefined) {
+      throw new BadRequestError('VERDICT_INVALID_REQUEST', `tests.${i}.expected: only for a "call" test; compare stdout with "expectedStdout"`);
+    }
+    if (t.call !== undefined) {
+      if (!language.call) {
+        throw new BadRequestError('VERDICT_INVALID_REQUEST', `tests.${i}.call: function-call tests are not available for ${language.id}; available for: ${languageIds.filter((id) => findLanguage(id)?.call).join(', ')}`);
+      }
+      if (req.entryPoint === undefined) throw new BadRequestError('VERDICT_INVALID_REQUEST', `entryPoint: needed by the function-call test tests.${i}`);
+      if (t.stdin !== undefined || t.expectedStdout !== undefined || t.args !== undefined) {
+        throw new BadRequestError('VERDICT_INVALID_REQUEST', `tests.${i}.call: a function-call test takes no stdin, expectedStdout or args`);
+      }
+    }
+    return {
+      id: t.id ?? String(i + 1),
+      stdin: Buffer.from(t.stdin ?? '', 'utf8'),
+      expectedStdout: t.expectedStdout === undefined ? undefined : Buffer.from(t.expectedStdout, 'utf8'),
+      args: t.args ?? [],
+      ...(t.call ? { call: { args: t.call.args, kwargs: t.call.kwargs ?? {}, expected: t.expected, hasExpected: 'expected' in t } } : {}),
+    };
+  });
   const ids = new Set<string>();
   for (const [i, t] of tests.entries()) {
     if (ids.has(t.id)) throw new BadRequestError('VERDICT_INVALID_REQUEST', `tests.${i}.id: ${JSON.stringify(t.id)} appears twice`);
@@ -99,5 +114,6 @@ export function normalizeSubmission(req: SubmissionRequest, settings: Settings):
     mode: req.mode ?? 'run',
     ownCode: { files: files.map((f) => f.path), composed: composedOwn },
     coverage: req.coverage ?? false,
+    entryPoint: req.entryPoint,
   };
 }

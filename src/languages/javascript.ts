@@ -75,6 +75,7 @@ export const javascript: LanguageDefinition = {
     argv: (ctx) => ['node', ...nodeRunFlags(ctx, '/opt/verdict/js'), ctx.entry],
     display: `${nodeRunDisplay} <main.js, or main.mjs for an ES module>`,
   },
+  call: { argv: (ctx, entry) => ['node', ...nodeRunFlags(ctx, '/opt/verdict/js'), '/opt/verdict/js/call.js', ctx.entry, entry] },
   // js-md5 resolves through /node_modules (a link in the image): require() and import alike.
   env: () => ({ ...baseEnv }),
   versionCommand: ['node', '-p', '`Node.js ${process.version}`'],

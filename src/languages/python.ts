@@ -15,6 +15,7 @@ export const python: LanguageDefinition = {
   },
   run: { argv: (ctx) => ['python3', ctx.entry], display: 'python3 main.py' },
   coverage: { argv: (ctx) => ['python3', '/opt/verdict/python/cover.py', ctx.entry], markerEnv: 'VERDICT_COVERAGE_MARKER' },
+  call: { argv: (ctx, entry) => ['python3', '/opt/verdict/python/call.py', ctx.entry, entry] },
   env: () => ({
     ...baseEnv,
     // Same hash order on every run: a label must not depend on the seed.

@@ -48,6 +48,13 @@ export interface LanguageDefinition {
    * with the marker from the environment variable `markerEnv` (which it hides from the program).
    */
   coverage?: { argv(ctx: BuildContext): string[]; markerEnv: string };
+  /**
+   * Function-call tests: a trusted runner that reads {"marker", "args", "kwargs", "coverage"} as
+   * JSON on stdin, calls `entry` in the program and ends stdout with "\n<marker>\n" and one JSON
+   * line: {"ok": true, "value": …} or {"ok": false, "error": "…"} (a value that is not plain JSON),
+   * plus "coverage" when asked. The value is serialized by the runner, never by the program.
+   */
+  call?: { argv(ctx: BuildContext, entry: string): string[] };
   /** The whole environment of compile and run; nothing is inherited. */
   env(ctx: BuildContext): Record<string, string>;
   versionCommand: readonly string[];
