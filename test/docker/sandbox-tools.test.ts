@@ -280,7 +280,7 @@ describe('python cover.py', () => {
     await withSandbox(python, { 'main.py': COVERED, 'helper.py': 'def double(x):\n    return 2 * x\n' }, async (box) => {
       const c = await cover(box, ['main.py']);
       assert.equal(c.record.exitCode, 0, c.record.stderr.toString());
-      assert.equal(c.before, "small [4]\n");
+      assert.equal(c.before, 'small [4]\n');
       assert.deepEqual(c.result, { coverage: { 'helper.py': [1, 2], 'main.py': [1, 2, 4, 5, 7, 9, 10, 12, 13, 14, 15, 16] } });
     });
   });
@@ -377,7 +377,7 @@ describe('python segment.py', () => {
   it('reports a syntax error with its line and still classifies the lines', async () => {
     await withSandbox(python, {}, async (box) => {
       const s = await segment(box, 'def f(:\n    pass\n\n# c\n');
-      assert.deepEqual(s.syntaxError, { line: 1, message: "invalid syntax" });
+      assert.deepEqual(s.syntaxError, { line: 1, message: 'invalid syntax' });
       assert.deepEqual(s.statements, []);
       assert.deepEqual(s.lines.map((l) => l.kind), ['code', 'code', 'blank', 'comment']);
 
