@@ -439,7 +439,7 @@ export class Judge {
         const record = await this.runOrOutOfMemory(session, {
           // After a test the program directory is sealed; a deferred check only reads it.
           phase,
-          argv: [...compileStep!.argv(ctx), ...sub.compileFlags],
+          argv: [...compileStep!.argv(ctx), ...sub.compileFlags, ...(sub.coverage ? (lang.coverage?.compileFlags ?? []) : [])],
           env: lang.env(ctx),
           stdin: Buffer.alloc(0),
           cpuTimeMs: sub.limits.compileTimeMs,
@@ -700,7 +700,7 @@ export class Judge {
     // The tracer reports last, after the harness trailer: take its block off first.
     let coverage: Record<string, number[]> | null | undefined;
     if (coverageMarker !== undefined) {
-      const taken = takeCoverage(record.stdout, coverageMarker, sub.ownCode);
+      const taken = takeCoverage(record.stdout, coverageMarker, sub.ownCode, tracer!.fromReport);
       coverage = taken.coverage;
       record.stdout = taken.stdout;
     }
@@ -818,10 +818,16 @@ function skipped(id: string): TestResult {
  * for the candidate's own code only (not the composed test code). null when the program ended
  * without it (os._exit, a kill) or it does not parse.
  */
-function takeCoverage(stdout: Buffer, marker: string, own: OwnCode): { coverage: Record<string, number[]> | null; stdout: Buffer } {
+function takeCoverage(
+  stdout: Buffer,
+  marker: string,
+  own: OwnCode,
+  fromReport: ((report: unknown) => Record<string, number[]> | undefined) | undefined,
+): { coverage: Record<string, number[]> | null; stdout: Buffer } {
   const taken = takeReport(stdout, marker);
-  const parsed = taken.report as { coverage?: unknown } | undefined;
-  return { coverage: parsed?.coverage !== undefined ? ownLines(parsed.coverage, own) : null, stdout: taken.stdout };
+  if (taken.report === undefined) return { coverage: null, stdout: taken.stdout };
+  const files = fromReport ? fromReport(taken.report) : (taken.report as { coverage?: unknown }).coverage;
+  return { coverage: files !== undefined ? ownLines(files, own) : null, stdout: taken.stdout };
 }
 
 /** A runner's report: "\n<marker>\n" + one JSON line at the end of stdout, taken out of it. */

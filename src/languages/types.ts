@@ -47,7 +47,14 @@ export interface LanguageDefinition {
    * "\n<marker>\n" and one JSON line {"coverage": {"<file>": [lines]}} for the program's files,
    * with the marker from the environment variable `markerEnv` (which it hides from the program).
    */
-  coverage?: { argv(ctx: BuildContext): string[]; markerEnv: string };
+  coverage?: {
+    argv(ctx: BuildContext): string[];
+    markerEnv: string;
+    /** Added to the compile command of a traced program (compiled languages). */
+    compileFlags?: readonly string[];
+    /** The tracer's JSON line → executed lines per file (relative to the program directory), when it is not already {"coverage": {...}}. */
+    fromReport?(report: unknown): Record<string, number[]> | undefined;
+  };
   /**
    * Function-call tests: a trusted runner that reads {"marker", "args", "kwargs", "coverage"} as
    * JSON on stdin, calls `entry` in the program and ends stdout with "\n<marker>\n" and one JSON
