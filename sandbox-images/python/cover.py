@@ -10,6 +10,7 @@ caller then knows the coverage is unknown rather than partial.
 
 call.py imports this file for the same tracer and loader.
 """
+import ast
 import atexit
 import builtins
 import importlib.machinery
@@ -30,6 +31,70 @@ _thread_settrace = threading.settrace
 _relpath = os.path.relpath
 _sorted = sorted
 _list = list
+_parse = ast.parse
+_walk = ast.walk
+_stmt = ast.stmt
+_If = ast.If
+
+
+def _code_lines(text_lines, first, last):
+    """Lines in first..last holding code (an `else:`), not blank or only a comment."""
+    for n in range(max(first, 1), min(last, len(text_lines)) + 1):
+        stripped = text_lines[n - 1].strip()
+        if stripped and not stripped.startswith(b"#"):
+            yield n
+
+
+def complete_lines(path, executed):
+    """The tracer's lines, plus the lines Python runs without a line event of their own.
+
+    CPython reports one line per statement: the continuation lines of a statement written
+    over several lines, the header lines after the first of a compound statement, and clause
+    keywords (`else:`, `try:`, `finally:`) never appear although they ran. A labeler would
+    read them as unexecuted, so they are filled in from the program's own AST: all lines of a
+    simple statement that ran, a header whose statement or body ran, a clause whose block ran.
+    """
+    try:
+        with open(path, "rb") as f:
+            source = f.read()
+        tree = _parse(source)
+    except Exception:
+        return executed
+    text_lines = source.splitlines()
+    out = set(executed)
+    for node in _walk(tree):
+        if not isinstance(node, _stmt):
+            continue
+        body = getattr(node, "body", None)
+        if not (isinstance(body, _list) and body and isinstance(body[0], _stmt)):
+            span = range(node.lineno, (node.end_lineno or node.lineno) + 1)
+            if any(n in out for n in span):
+                out.update(span)
+            continue
+        first = body[0].lineno
+        if node.lineno in out or first in out:
+            out.update(range(node.lineno, max(node.lineno, first - 1) + 1))
+        # Each later block (else, except, finally) is introduced by keyword lines just before it.
+        blocks = [body]
+        blocks += [h.body for h in getattr(node, "handlers", []) or []]
+        blocks += [getattr(node, "orelse", []) or [], getattr(node, "finalbody", []) or []]
+        previous = body
+        for block in blocks[1:]:
+            if not block:
+                continue
+            if isinstance(node, _If) and block is node.orelse and isinstance(block[0], _If) and _is_elif(text_lines, block[0]):
+                previous = block
+                continue
+            if block[0].lineno in out:
+                out.update(_code_lines(text_lines, (previous[-1].end_lineno or previous[-1].lineno) + 1, block[0].lineno - 1))
+            previous = block
+    return out
+
+
+def _is_elif(text_lines, node):
+    """An `elif` is its own If statement with a traced line: no keyword line to fill in."""
+    line = text_lines[node.lineno - 1].lstrip() if node.lineno <= len(text_lines) else b""
+    return line.startswith(b"elif")
 
 
 class LineCoverage:
@@ -82,7 +147,8 @@ class LineCoverage:
         out = {}
         # list() copies in one C call: a daemon thread still running may add lines meanwhile.
         for filename, lines in _list(self.files.items()):
-            out[_relpath(filename, self.root)] = _sorted(n for n in _list(lines) if n is not None)
+            executed = complete_lines(filename, set(n for n in _list(lines) if n is not None))
+            out[_relpath(filename, self.root)] = _sorted(executed)
         return dict(_sorted(out.items()))
 
 

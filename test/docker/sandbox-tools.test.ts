@@ -285,6 +285,32 @@ describe('python cover.py', () => {
     });
   });
 
+  it('fills in the lines Python runs without a line event: continuation lines, else:, try:, finally:', async () => {
+    const program = [
+      'def f(x):', //            1
+      '    if x > 0:', //        2
+      '        y = 1', //        3
+      '    else:', //            4
+      '        y = 2', //        5
+      '    vals = [1,', //       6
+      '            2, 3]', //    7
+      '    try:', //             8
+      '        z = 1', //        9
+      '    except ValueError:', // 10
+      '        z = 2', //        11
+      '    finally:', //         12
+      '        z = 3', //        13
+      '    return (y +', //      14
+      '            z)', //       15
+      'f(-1)', //                16
+      '',
+    ].join('\n');
+    await withSandbox(python, { 'main.py': program }, async (box) => {
+      const c = await cover(box, ['main.py']);
+      assert.deepEqual(c.result, { coverage: { 'main.py': [1, 2, 4, 5, 6, 7, 8, 9, 12, 13, 14, 15, 16] } });
+    });
+  });
+
   it('keeps the exit status and the traceback, reports nothing after os._exit, hides its marker', async () => {
     await withSandbox(python, { 'main.py': EXITS }, async (box) => {
       const raised = await cover(box, ['main.py', 'raise']);
