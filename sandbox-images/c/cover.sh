@@ -24,9 +24,14 @@ trap : HUP INT QUIT PIPE ALRM TERM USR1 USR2
 
 dir=/tmp/verdict-gcov.$$
 mkdir -m 700 "$dir" 2>/dev/null
-# The shell's own stderr goes nowhere meanwhile: it would report a program killed by a
-# signal there ("Segmentation fault"); the program gets the real one back as fd 2.
-{ GCOV_PREFIX=$dir GCOV_PREFIX_STRIP=1 "$@" 2>&3 3>&-; } 3>&2 2>/dev/null
+# The shell's own stderr goes nowhere: it would report a program killed by a signal
+# there ("Segmentation fault"). The program gets the real one back as its fd 2, in the
+# subshell, so that the shell waiting for it keeps /dev/null.
+exec 3>&2 2>/dev/null
+(
+  export GCOV_PREFIX="$dir" GCOV_PREFIX_STRIP=1
+  exec "$@" 2>&3 3>&-
+)
 status=$?
 trap - HUP INT QUIT PIPE ALRM TERM USR1 USR2
 

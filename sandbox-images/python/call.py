@@ -104,6 +104,30 @@ def not_json(trail, value):
     return NotJSON(f"the return value contains {type_phrase(value)} at {where(trail)}, which is not a JSON value")
 
 
+_NOT_NUMPY = object()
+
+
+def numpy_plain(v, t):
+    """A numpy array or scalar as plain Python values, by numpy's own tolist; else _NOT_NUMPY.
+
+    Solutions return numpy values by habit (np.int64 from a sum, an ndarray of results).
+    Only numpy's exact classes qualify, converted by numpy's method looked up on numpy's
+    class, never the value's own; what comes out is checked like any other value.
+    """
+    np = sys.modules.get("numpy")
+    ndarray = getattr(np, "ndarray", None)
+    generic = getattr(np, "generic", None)
+    if not isinstance(ndarray, type) or not isinstance(generic, type):
+        return _NOT_NUMPY
+    if t is ndarray:
+        return ndarray.tolist(v)
+    # numpy's own scalar types, by identity: a class that merely calls itself numpy's is not one.
+    scalar_types = getattr(np, "sctypeDict", None)
+    if isinstance(scalar_types, dict) and any(t is s for s in dict.values(scalar_types)):
+        return generic.tolist(v)
+    return _NOT_NUMPY
+
+
 def encode(value, max_bytes):
     """The value's JSON text; NotJSON when it holds anything but exact JSON types.
 
@@ -198,7 +222,14 @@ def encode(value, max_bytes):
                 trail.pop()
             add("}")
         else:
-            raise not_json(trail, v)
+            plain = numpy_plain(v, t)
+            if plain is _NOT_NUMPY:
+                raise not_json(trail, v)
+            text = scalar(plain, _type(plain))
+            if text is None:
+                container(plain, _type(plain), depth + 1)
+            else:
+                add(text)
 
     limit = sys.getrecursionlimit()
     # Nesting up to MAX_DEPTH recurses that deep, whatever limit the program set.

@@ -63,6 +63,17 @@ describe('function-call tests', async () => {
     assert.equal(early.verdict, 'runtime_error');
   });
 
+  it('python: numpy values count as the plain values they hold', async () => {
+    const r = await t.submit({
+      language: 'python',
+      source: 'import numpy as np\n\ndef stats(xs):\n    a = np.array(xs)\n    return [a.sum(), a.mean(), a * 2]\n',
+      entryPoint: 'stats',
+      tests: [{ call: { args: [[1, 2, 3]] }, expected: [6, 2, [2, 4, 6]] }],
+      cache: false,
+    });
+    assert.equal(r.verdict, 'accepted', JSON.stringify(r.tests[0]));
+  });
+
   it('python: a Solution class method, float tolerance, and coverage of the call', async () => {
     const r = await t.submit({
       language: 'python',
