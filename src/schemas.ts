@@ -99,7 +99,10 @@ const programFields = {
     .regex(/^[A-Za-z_$][\w$]*(\.[A-Za-z_$][\w$]*)?$/, 'a function name, or Class.method')
     .optional()
     .describe('For "call" tests: the function, or "Solution.method" (the class is instantiated without arguments)'),
-  coverage: z.boolean().optional().describe("Report per test the executed lines of the candidate's own code (Python); the run is traced, so slower"),
+  coverage: z
+    .boolean()
+    .optional()
+    .describe("Report per test the executed lines of the candidate's own code (Python by tracing; C and C++ by gcov, which at -O2 misses some lines that ran); the run is slower"),
 };
 
 function programRefinements<T extends z.ZodType<{ source?: string | undefined; files?: unknown; testCode?: string | undefined }>>(schema: T) {
@@ -382,7 +385,10 @@ export const labelRequestSchema = z
           .refine((v) => (v.edit === undefined) !== (v.source === undefined), { message: 'give exactly one of "edit" or "source"', path: ['edit'] }),
       )
       .max(100_000),
-    coverage: z.boolean().optional().describe('Trace executed lines to tell survived from survived_not_covered; default true where the language supports it (Python)'),
+    coverage: z
+      .boolean()
+      .optional()
+      .describe('Trace executed lines to tell survived from survived_not_covered; default true where the language supports it (Python, C, C++; for C and C++ coverage can confirm an edit ran but never deny it)'),
     priority: prioritySchema.optional().describe('Default "offline": labeling yields to reward calls'),
     cache: cacheFlagSchema.optional(),
     deadlineMs: z.number().int().positive().max(24 * 3600 * 1000).optional(),

@@ -29,7 +29,8 @@ mkdir -m 700 "$dir" 2>/dev/null
 # subshell, so that the shell waiting for it keeps /dev/null.
 exec 3>&2 2>/dev/null
 (
-  export GCOV_PREFIX="$dir" GCOV_PREFIX_STRIP=1
+  # libgcov's complaints go to a file rather than the program's stderr.
+  export GCOV_PREFIX="$dir" GCOV_PREFIX_STRIP=1 GCOV_ERROR_FILE="$dir/errors"
   exec "$@" 2>&3 3>&-
 )
 status=$?
@@ -44,10 +45,12 @@ for f in "$dir"/*.gcda; do
   gcno="$gcno /box/${n%.gcda}.gcno"
 done
 
+# Whatever libgcov complained of (two sources of one base name share one .gcda and
+# .gcno: -o main a/x.c b/x.c → main-x.gcda), its counts are not to be trusted.
 # Names come from the program's file names (letters, digits, ".", "_", "-"): no spaces.
 set -f
 # shellcheck disable=SC2086
-if [ -n "$gcda" ] && [ -n "$marker" ] && ln -s $gcno "$dir"/ 2>/dev/null; then
+if [ -n "$gcda" ] && [ -n "$marker" ] && [ ! -s "$dir/errors" ] && ln -s $gcno "$dir"/; then
   # -r: the program's own (relative) sources only, not the system headers'.
   # shellcheck disable=SC2086
   json=$(gcov -t -j -r -o "$dir" $gcda 2>/dev/null </dev/null)

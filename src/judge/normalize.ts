@@ -112,7 +112,8 @@ export function normalizeSubmission(req: SubmissionRequest, settings: Settings):
     limits: resolveLimits(req.limits, settings.defaultLimits, settings.maxLimits),
     stopOnFirstFailure: req.stopOnFirstFailure ?? false,
     mode: req.mode ?? 'run',
-    ownCode: { files: files.map((f) => f.path), composed: composedOwn },
+    // With test code composed in, the candidate's own code is the one file holding its source.
+    ownCode: { files: composedOwn ? [composedOwn.file] : files.map((f) => f.path), composed: composedOwn },
     coverage: req.coverage ?? false,
     entryPoint: req.entryPoint,
   };

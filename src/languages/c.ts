@@ -1,3 +1,4 @@
+import { gcovCoverage } from './gcov.js';
 import { baseEnv, type LanguageDefinition } from './types.js';
 
 export const c: LanguageDefinition = {
@@ -13,6 +14,7 @@ export const c: LanguageDefinition = {
     display: 'gcc -std=gnu17 -O2 -pipe -o main <files> -lm',
   },
   run: { argv: () => ['./main'], display: './main' },
+  coverage: gcovCoverage,
   env: () => ({ ...baseEnv }),
   versionCommand: ['gcc', '--version'],
 };

@@ -1,3 +1,4 @@
+import { gcovCoverage } from './gcov.js';
 import { baseEnv, type LanguageDefinition } from './types.js';
 
 export const cpp: LanguageDefinition = {
@@ -13,6 +14,7 @@ export const cpp: LanguageDefinition = {
     display: 'g++ -std=gnu++17 -O2 -pipe -o main <files> -lcrypto -lm',
   },
   run: { argv: () => ['./main'], display: './main' },
+  coverage: gcovCoverage,
   env: () => ({ ...baseEnv }),
   versionCommand: ['g++', '--version'],
 };

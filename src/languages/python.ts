@@ -14,7 +14,7 @@ export const python: LanguageDefinition = {
     onlyAfterFailure: /\b(SyntaxError|IndentationError|TabError)\b/,
   },
   run: { argv: (ctx) => ['python3', ctx.entry], display: 'python3 main.py' },
-  coverage: { argv: (ctx) => ['python3', '/opt/verdict/python/cover.py', ctx.entry], markerEnv: 'VERDICT_COVERAGE_MARKER' },
+  coverage: { argv: (ctx) => ['python3', '/opt/verdict/python/cover.py', ctx.entry], markerEnv: 'VERDICT_COVERAGE_MARKER', complete: true },
   call: { argv: (ctx, entry) => ['python3', '/opt/verdict/python/call.py', ctx.entry, entry] },
   env: () => ({
     ...baseEnv,

@@ -54,6 +54,11 @@ export interface LanguageDefinition {
     compileFlags?: readonly string[];
     /** The tracer's JSON line → executed lines per file (relative to the program directory), when it is not already {"coverage": {...}}. */
     fromReport?(report: unknown): Record<string, number[]> | undefined;
+    /**
+     * Whether a line missing from the report surely did not run. False for gcov at -O2, which
+     * misses lines that ran: a label then never says "not covered" on its word alone.
+     */
+    complete: boolean;
   };
   /**
    * Function-call tests: a trusted runner that reads {"marker", "args", "kwargs", "coverage"} as

@@ -173,7 +173,11 @@ export const labelRoutes: FastifyPluginAsyncZod = async (app) => {
           return { ...base, status: 'error' as const, error: line.error };
         }
         const result = line.result;
-        const outcome = variantOutcome(variant, { result, ...(coverage ? { coverage: coverageByTest(result, entry) } : {}) }, referenceCoverage);
+        let outcome = variantOutcome(variant, { result, ...(coverage ? { coverage: coverageByTest(result, entry) } : {}) }, referenceCoverage);
+        // A tracer that misses lines which ran (gcov at -O2) can confirm coverage, never deny it.
+        if (outcome.covered === false && !language.coverage?.complete) {
+          outcome = { ...outcome, covered: null, ...(outcome.outcome === 'survived_not_covered' ? { outcome: 'survived' as const } : {}) };
+        }
         outcomes.push({ variant, outcome });
         if (outcome.outcome === 'killed') {
           summary.killed++;

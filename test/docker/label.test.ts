@@ -138,6 +138,38 @@ describe('POST /v1/label', async () => {
     assert.match(res.json<{ message: string }>().message, /^variants\.0\.edit\.startLine: /);
   });
 
+  it('C++: gcov confirms that an edit ran but never denies it', async () => {
+    const reference = [
+      '#include <cstdio>',
+      'int sign(int n) {',
+      '  if (n > 1000000) return 2;',
+      '  if (n < 0) return -1;',
+      '  return 1;',
+      '}',
+      'int main() { int n; if (scanf("%d", &n) != 1) return 1; printf("%d\\n", sign(n)); }',
+      '',
+    ].join('\n');
+    const r = await label({
+      language: 'cpp',
+      reference,
+      tests: [
+        { id: 'neg', stdin: '-4\n', expectedStdout: '-1\n' },
+        { id: 'pos', stdin: '4\n', expectedStdout: '1\n' },
+      ],
+      variants: [
+        { id: 'flip', edit: { op: 'replace', startLine: 4, text: '  if (n > 0) return -1;' } },
+        { id: 'dead', edit: { op: 'replace', startLine: 3, text: '  if (n > 1000000) return 3;' } },
+      ],
+      cache: false,
+    });
+    assert.equal(r.reference.status, 'passed', JSON.stringify(r.reference.failingTests));
+    const v = Object.fromEntries(r.variants.map((x) => [x.id, x]));
+    assert.equal(v.flip!.outcome, 'killed');
+    // The untaken branch: at -O2 gcov cannot be trusted to say a line did not run, so no survived_not_covered.
+    assert.equal(v.dead!.outcome, 'survived');
+    assert.notEqual(v.dead!.covered, false);
+  });
+
   it('works with a test-code harness, and without coverage for a language that has none', async () => {
     const r = await label({
       language: 'javascript',
