@@ -21,7 +21,9 @@ import { findLanguage } from './languages/registry.js';
 import { Metrics } from './metrics.js';
 import { batchRoutes } from './routes/batch.js';
 import { healthRoutes } from './routes/health.js';
+import { pistonRoutes } from './routes/compat-piston.js';
 import { labelRoutes } from './routes/label.js';
+import { sandboxFusionRoutes } from './routes/compat-sandboxfusion.js';
 import { rewardRoutes } from './routes/reward.js';
 import { languageRoutes } from './routes/languages.js';
 import { submissionRoutes } from './routes/submissions.js';
@@ -137,7 +139,9 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
   await app.register(batchRoutes);
   await app.register(rewardRoutes);
   await app.register(labelRoutes);
+  await app.register(sandboxFusionRoutes);
   await app.register(languageRoutes);
+  await app.register(pistonRoutes);
   await app.register(healthRoutes);
 
   app.addHook('onReady', async () => {
