@@ -122,6 +122,18 @@ describe('POST /run_code (SandboxFusion)', async () => {
     assert.deepEqual(res.files, {});
   });
 
+  it("queues verl's burst of concurrent requests rather than refusing any", async () => {
+    // verl sends 32 or more at once and scores anything but a 200 or a 504 as a failed program.
+    const answers = await Promise.all(
+      Array.from({ length: 40 }, (_, i) => runCode(t, { code: `print(${i}) ${nonce()}`, language: 'python', run_timeout: 10 })),
+    );
+    assert.deepEqual(
+      answers.map((a) => a.statusCode),
+      Array.from({ length: 40 }, () => 200),
+    );
+    answers.forEach((a, i) => assert.equal(a.json<RunCodeResponse>().run_result?.stdout, `${i}\n`));
+  });
+
   it('accepts SandboxFusion language names: nodejs', async () => {
     const res = await ok(t, { code: `console.log([1, 2, 3].map((x) => x * 2).join(",")); // ${randomUUID()}`, language: 'nodejs' });
     assert.equal(res.status, 'Success', JSON.stringify(res));
