@@ -4,19 +4,25 @@ import { resolveLimits } from '../domain/limits.js';
 import { BadRequestError } from '../errors.js';
 import { randomUUID } from 'node:crypto';
 import { harnessFor, harnessLanguages } from '../languages/harness.js';
-import { findLanguage, languageIds } from '../languages/registry.js';
+import { findLanguage, languageIds, type LanguageDefinition } from '../languages/registry.js';
 import type { SubmissionRequest, TestCaseRequest } from '../schemas.js';
 import { defaultChecker, type Submission } from './judge.js';
 
 type Settings = Pick<Config, 'defaultLimits' | 'maxLimits' | 'maxTests' | 'maxFiles'>;
 
-export function normalizeSubmission(req: SubmissionRequest, settings: Settings): Submission {
-  const language = findLanguage(req.language);
+/** The language named, or a 400 naming the field and the valid ids. */
+export function requireLanguage(name: string, field = 'language'): LanguageDefinition {
+  const language = findLanguage(name);
   if (!language) {
-    throw new BadRequestError('VERDICT_UNKNOWN_LANGUAGE', `language: unknown language ${JSON.stringify(req.language)}; valid ids: ${languageIds.join(', ')}`, {
+    throw new BadRequestError('VERDICT_UNKNOWN_LANGUAGE', `${field}: unknown language ${JSON.stringify(name)}; valid ids: ${languageIds.join(', ')}`, {
       languages: languageIds,
     });
   }
+  return language;
+}
+
+export function normalizeSubmission(req: SubmissionRequest, settings: Settings): Submission {
+  const language = requireLanguage(req.language);
   let marker: string | undefined;
   let composedOwn: { file: string; lines: number } | undefined;
   let compileFlags: string[] = [];

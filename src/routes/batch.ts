@@ -1,9 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { BadRequestError } from '../errors.js';
 import type { BatchItem } from '../judge/judge.js';
 import { batchJsonResponseSchema, batchRequestSchema, errorSchema, type BatchLine, type BatchRequest, type BatchSummary } from '../schemas.js';
-import { clientGone } from './client.js';
-import { answerLines, checkUniqueIds, itemSubmission } from './programs.js';
+import { answerLines, checkItemCount, checkUniqueIds, itemSubmission, judgeOptions } from './programs.js';
 
 /** Every item checked before any runs: a malformed item is a 400 naming it, not a half-judged batch. */
 function itemsOf(body: BatchRequest, settings: Parameters<typeof itemSubmission>[3]): BatchItem[] {
@@ -27,13 +25,11 @@ export const batchRoutes: FastifyPluginAsyncZod = async (app) => {
     },
     async (request, reply) => {
       const body = request.body;
-      if (body.items.length > app.config.maxBatchItems) {
-        throw new BadRequestError('VERDICT_INVALID_REQUEST', `items: ${body.items.length} items given, at most ${app.config.maxBatchItems} are accepted`);
-      }
+      checkItemCount(body.items.length, 'items', app.config.maxBatchItems);
       const items = itemsOf(body, app.config);
       // Admission before the first byte: once the stream starts, the status is 200.
       app.judge.admit(items.length);
-      const options = { priority: body.priority ?? 'online', cache: body.cache ?? true, deadlineMs: body.deadlineMs, signal: clientGone(reply) } as const;
+      const options = judgeOptions(body, reply, 'online');
 
       return answerLines<BatchLine, BatchSummary>(request, reply, (emit) => app.judge.batch(items, options, emit));
     },

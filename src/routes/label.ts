@@ -5,14 +5,12 @@
  * per-line summaries of the reference. What a process-supervision labeler
  * turns into line labels.
  */
-import { createHash } from 'node:crypto';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { BadRequestError } from '../errors.js';
 import type { BatchItem, Submission } from '../judge/judge.js';
 import { applyEdit, lineCount, wholeProgramVariant, type Variant } from '../label/edits.js';
 import { lineSummaries, variantOutcome, type VariantOutcome } from '../label/outcomes.js';
 import { lexicalSegmentation, parsePythonSegmentation, statementOfLine, type Segmentation } from '../label/segment.js';
-import { findLanguage, languageIds } from '../languages/registry.js';
 import type { LanguageDefinition } from '../languages/types.js';
 import {
   errorSchema,
@@ -23,8 +21,8 @@ import {
   type LabelResponse,
   type SubmissionResult,
 } from '../schemas.js';
-import { clientGone } from './client.js';
-import { checkUniqueIds, itemSubmission } from './programs.js';
+import { requireLanguage } from '../judge/normalize.js';
+import { checkItemCount, checkUniqueIds, itemSubmission, judgeOptions } from './programs.js';
 
 type Settings = Parameters<typeof itemSubmission>[3];
 
@@ -73,22 +71,13 @@ export const labelRoutes: FastifyPluginAsyncZod = async (app) => {
     async (request, reply): Promise<LabelResponse> => {
       const started = performance.now();
       const body = request.body;
-      const language = findLanguage(body.language);
-      if (!language) {
-        throw new BadRequestError('VERDICT_UNKNOWN_LANGUAGE', `language: unknown language ${JSON.stringify(body.language)}; valid ids: ${languageIds.join(', ')}`, {
-          languages: languageIds,
-        });
-      }
-      if (body.variants.length > app.config.maxBatchItems) {
-        throw new BadRequestError('VERDICT_INVALID_REQUEST', `variants: ${body.variants.length} given, at most ${app.config.maxBatchItems} are accepted`);
-      }
+      const language = requireLanguage(body.language);
+      checkItemCount(body.variants.length, 'variants', app.config.maxBatchItems);
       checkUniqueIds(body.variants.map((v) => ({ id: v.id })));
       const clash = body.variants.findIndex((v) => v.id === 'reference');
       // "reference" names the reference program in sameAs.
       if (clash >= 0) throw new BadRequestError('VERDICT_INVALID_REQUEST', `variants.${clash}.id: "reference" is reserved for the reference program`);
-      if (body.coverage && !language.coverage) {
-        throw new BadRequestError('VERDICT_INVALID_REQUEST', `coverage: not available for ${language.id}`);
-      }
+      // Asking for coverage where there is none is refused by the reference's normalization.
       const coverage = body.coverage ?? language.coverage !== undefined;
       const reference = programOf(body, body.reference, coverage, 'reference', app.config);
       const entry = reference.ownCode.composed?.file ?? reference.entry;
@@ -98,25 +87,18 @@ export const labelRoutes: FastifyPluginAsyncZod = async (app) => {
         const variant: Variant = v.edit ? applyEdit(body.reference, v.edit, `variants.${index}.edit`) : wholeProgramVariant(body.reference, v.source!);
         return { spec: v, variant };
       });
-      const refKey = createHash('sha256').update(body.reference).digest('hex');
       const firstBySource = new Map<string, string>();
       const unique: BatchItem[] = [];
       const sameAs = new Map<string, string>();
       built.forEach(({ spec, variant }, index) => {
-        const key = createHash('sha256').update(variant.source).digest('hex');
-        if (key === refKey) return void sameAs.set(spec.id, 'reference');
-        const first = firstBySource.get(key);
+        if (variant.source === body.reference) return void sameAs.set(spec.id, 'reference');
+        const first = firstBySource.get(variant.source);
         if (first !== undefined) return void sameAs.set(spec.id, first);
-        firstBySource.set(key, spec.id);
+        firstBySource.set(variant.source, spec.id);
         unique.push({ id: spec.id, submission: programOf(body, variant.source, coverage, `variants.${index}`, app.config) });
       });
 
-      const options = {
-        priority: body.priority ?? 'offline',
-        cache: body.cache ?? true,
-        deadlineMs: body.deadlineMs,
-        signal: clientGone(reply),
-      } as const;
+      const options = judgeOptions(body, reply, 'offline');
       app.judge.admit(2 + unique.length);
 
       // The reference first: a reference that fails its own tests labels nothing. A failure of

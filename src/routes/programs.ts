@@ -1,9 +1,11 @@
 import { PassThrough } from 'node:stream';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { Priority } from '../domain/vocabulary.js';
 import { BadRequestError } from '../errors.js';
 import type { Submission } from '../judge/judge.js';
 import { normalizeSubmission } from '../judge/normalize.js';
 import { programSchema, type ProgramRequest } from '../schemas.js';
+import { clientGone } from './client.js';
 
 type Settings = Parameters<typeof normalizeSubmission>[1];
 
@@ -29,6 +31,20 @@ export function itemSubmission(shared: Partial<ProgramRequest> | undefined, own:
     if (err instanceof BadRequestError) throw new BadRequestError(err.code, `${where}.${err.message}`, err.details);
     throw err;
   }
+}
+
+/** Many-item requests are bounded by the server's batch size (and so always fit the queue). */
+export function checkItemCount(count: number, field: string, max: number): void {
+  if (count > max) throw new BadRequestError('VERDICT_INVALID_REQUEST', `${field}: ${count} given, at most ${max} are accepted`);
+}
+
+/** How a many-item request is judged: its class, its cache choice, its deadline, and cancellation when the client goes. */
+export function judgeOptions(
+  body: { priority?: Priority | undefined; cache?: boolean | undefined; deadlineMs?: number | undefined },
+  reply: FastifyReply,
+  defaultPriority: Priority,
+) {
+  return { priority: body.priority ?? defaultPriority, cache: body.cache ?? true, deadlineMs: body.deadlineMs, signal: clientGone(reply) };
 }
 
 /** Client ids must tell the answer's lines apart. */

@@ -1,12 +1,11 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { BadRequestError } from '../errors.js';
 import type { BatchItem } from '../judge/judge.js';
-import { findLanguage, languageIds } from '../languages/registry.js';
 import { extractCode, type Extraction } from '../reward/extract.js';
 import { computeReward, rewardInputFromResult } from '../reward/presets.js';
 import { errorSchema, rewardJsonResponseSchema, rewardRequestSchema, type RewardLine, type RewardRequest, type RewardSummary } from '../schemas.js';
-import { clientGone } from './client.js';
-import { answerLines, checkUniqueIds, itemSubmission } from './programs.js';
+import { requireLanguage } from '../judge/normalize.js';
+import { answerLines, checkItemCount, checkUniqueIds, itemSubmission, judgeOptions } from './programs.js';
 
 interface Prepared {
   index: number;
@@ -29,12 +28,7 @@ function prepare(body: RewardRequest, settings: Parameters<typeof itemSubmission
     }
     const languageName = own.language ?? problem?.language;
     if (languageName === undefined) throw new BadRequestError('VERDICT_INVALID_REQUEST', `${where}.language: needed, from the item or its problem`);
-    const language = findLanguage(languageName);
-    if (!language) {
-      throw new BadRequestError('VERDICT_UNKNOWN_LANGUAGE', `${where}.language: unknown language ${JSON.stringify(languageName)}; valid ids: ${languageIds.join(', ')}`, {
-        languages: languageIds,
-      });
-    }
+    const language = requireLanguage(languageName, `${where}.language`);
     const { code, ...extraction } = extractCode(completion, language, policy);
     if (code === null) return { index, id, extraction };
     const { source: _s, files: _f, mode: _m, ...shared } = problem ?? {};
@@ -59,15 +53,13 @@ export const rewardRoutes: FastifyPluginAsyncZod = async (app) => {
     },
     async (request, reply) => {
       const body = request.body;
-      if (body.items.length > app.config.maxBatchItems) {
-        throw new BadRequestError('VERDICT_INVALID_REQUEST', `items: ${body.items.length} items given, at most ${app.config.maxBatchItems} are accepted`);
-      }
+      checkItemCount(body.items.length, 'items', app.config.maxBatchItems);
       const preset = body.preset ?? 'binary';
       const policy = body.extraction ?? 'last_block';
       const prepared = prepare(body, app.config);
       const toJudge = prepared.flatMap((p) => (p.item ? [p.item] : []));
       app.judge.admit(toJudge.length);
-      const options = { priority: body.priority ?? 'online', cache: body.cache ?? true, deadlineMs: body.deadlineMs, signal: clientGone(reply) } as const;
+      const options = judgeOptions(body, reply, 'online');
 
       return answerLines<RewardLine, RewardSummary>(request, reply, async (emit) => {
         const byId = new Map(prepared.map((p) => [p.id, p]));

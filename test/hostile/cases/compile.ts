@@ -1,6 +1,6 @@
 /** Bombs that go off in the compiler: the compile stage must end within its limits, as compile_error. */
 import assert from 'node:assert/strict';
-import { compileBomb, quick, roomy, type HostileCase } from './types.js';
+import { compileBomb, roomy, type HostileCase } from './types.js';
 
 const compileFailed: HostileCase['check'] = (r) => {
   assert.notEqual(r.compile?.status, 'ok');

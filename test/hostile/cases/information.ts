@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
-import { quick, roomy, type HostileCase } from './types.js';
+import { roomy, type HostileCase } from './types.js';
 
 /**
  * The expected output is a long random string behind a marker. The program

@@ -1,5 +1,5 @@
 /** Reaching out: every attempt must fail without reaching anything; loopback inside the sandbox is its own. */
-import { quick, roomy, type HostileCase } from './types.js';
+import { roomy, type HostileCase } from './types.js';
 
 /** Python: run each attempt with a short timeout and print "<label> <errno name or exception>", or "<label> REACHED". */
 const pyAttempts = (attempts: string[]): string =>

@@ -1,6 +1,6 @@
 /** Output as a weapon: floods, giant lines, bytes that are not text, closed streams, the supervisor's own channel. */
 import assert from 'node:assert/strict';
-import { KiB, MiB, quick, roomy, type HostileCase } from './types.js';
+import { KiB, MiB, roomy, type HostileCase } from './types.js';
 
 const cap = { ...roomy, outputBytes: MiB };
 

@@ -1,6 +1,6 @@
 /** Signals and processes aimed at the supervisor, at everything, or left behind; recursion without end. */
 import assert from 'node:assert/strict';
-import { quick, roomy, type HostileCase } from './types.js';
+import { roomy, type HostileCase } from './types.js';
 
 const secondPassed: HostileCase['check'] = (r) => assert.equal(r.tests[1]?.verdict, 'accepted', `the test after the attack: ${JSON.stringify(r.tests[1])}`);
 
