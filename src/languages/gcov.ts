@@ -1,6 +1,6 @@
 /**
  * Line coverage of C and C++ programs: built with --coverage at the same -O2,
- * run under /opt/verdict/cover-gcov.sh (sandbox-images/c/cover.sh), which
+ * run under /opt/verdict/cover-gcov.sh (sandbox-images/base/cover-gcov.sh), which
  * sends the .gcda files to /tmp and, once the program has gone through exit(),
  * prints gcov's JSON for the program's own (relative) sources after the marker.
  *

@@ -11,8 +11,8 @@
 # "\n<marker>\n[<gcov JSON document>,...]\n" to stdout. Then it ends as the program ended:
 # with its exit status, or killed by the same signal.
 #
-# Kept identical in sandbox-images/c and sandbox-images/cpp (test/docker/coverage-c.test.ts
-# checks that).
+# In the base image, so the c and cpp images carry one and the same copy; it needs gcov,
+# which only they install.
 
 marker=${VERDICT_COVERAGE_MARKER-}
 unset VERDICT_COVERAGE_MARKER
