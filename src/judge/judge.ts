@@ -552,7 +552,7 @@ export class Judge {
     const image = await this.imageFor(lang);
     const flow = this.scheduler.flow(options.priority, options.signal);
     return flow.run(async (signal) => {
-      const shape = this.shape(lang, image, { ...this.toolLimits });
+      const shape = this.shape(lang, image, this.toolLimits);
       const sandbox = await this.acquire(shape, undefined);
       const kill = () => this.retire(sandbox);
       signal.addEventListener('abort', kill, { once: true });
@@ -830,16 +830,21 @@ function takeCoverage(
   return { coverage: files !== undefined ? ownLines(files, own) : null, stdout: taken.stdout };
 }
 
-/** A runner's report: "\n<marker>\n" + one JSON line at the end of stdout, taken out of it. */
-function takeReport(stdout: Buffer, marker: string): { report: unknown; stdout: Buffer } {
+/** stdout around the last "\n<marker>\n": what came before it and what came after; undefined without one. */
+function splitAtMarker(stdout: Buffer, marker: string): { before: Buffer; after: Buffer } | undefined {
   const needle = Buffer.from(`\n${marker}\n`, 'latin1');
   const at = stdout.lastIndexOf(needle);
-  if (at < 0) return { report: undefined, stdout };
-  const stripped = stdout.subarray(0, at);
+  return at < 0 ? undefined : { before: stdout.subarray(0, at), after: stdout.subarray(at + needle.length) };
+}
+
+/** A runner's report: "\n<marker>\n" + one JSON line at the end of stdout, taken out of it. */
+function takeReport(stdout: Buffer, marker: string): { report: unknown; stdout: Buffer } {
+  const split = splitAtMarker(stdout, marker);
+  if (!split) return { report: undefined, stdout };
   try {
-    return { report: JSON.parse(stdout.subarray(at + needle.length).toString('utf8')) as unknown, stdout: stripped };
+    return { report: JSON.parse(split.after.toString('utf8')) as unknown, stdout: split.before };
   } catch {
-    return { report: undefined, stdout: stripped };
+    return { report: undefined, stdout: split.before };
   }
 }
 
@@ -877,10 +882,8 @@ function clipJson(value: unknown, max = 200): string {
 
 /** The trailer writes "\n<marker>\n"; take it out so the checker and the client see the program's own output. */
 function stripMarker(stdout: Buffer, marker: string): { present: boolean; stdout: Buffer } {
-  const needle = Buffer.from(`\n${marker}\n`, 'latin1');
-  const at = stdout.lastIndexOf(needle);
-  if (at < 0) return { present: false, stdout };
-  return { present: true, stdout: Buffer.concat([stdout.subarray(0, at), stdout.subarray(at + needle.length)]) };
+  const split = splitAtMarker(stdout, marker);
+  return split ? { present: true, stdout: Buffer.concat([split.before, split.after]) } : { present: false, stdout };
 }
 
 function decode(bytes: Buffer, limit: number): string {

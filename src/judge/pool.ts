@@ -65,12 +65,7 @@ export class WarmPool<S extends Pooled> {
    */
   take(key: string, open: () => Promise<S>): S | undefined {
     if (this.options.maxIdle === 0 || this.closed) return undefined;
-    let kind = this.kinds.get(key);
-    if (!kind) {
-      kind = { key, idle: [], takes: [], filling: 0, open };
-      this.kinds.set(key, kind);
-    }
-    kind.open = open;
+    const kind = this.kindFor(key, open);
     kind.takes.push(this.now());
     const found = kind.idle.shift();
     this.observer.poolTake(found !== undefined);
@@ -81,11 +76,7 @@ export class WarmPool<S extends Pooled> {
   /** Start sandboxes of this kind ahead of any request (boot-time pre-warming). */
   prewarm(key: string, open: () => Promise<S>, count: number): void {
     if (this.options.maxIdle === 0 || this.closed) return;
-    let kind = this.kinds.get(key);
-    if (!kind) {
-      kind = { key, idle: [], takes: [], filling: 0, open };
-      this.kinds.set(key, kind);
-    }
+    const kind = this.kindFor(key, open);
     const now = this.now();
     for (let i = kind.takes.length; i < count; i++) kind.takes.push(now);
     this.fill(kind);
@@ -114,6 +105,16 @@ export class WarmPool<S extends Pooled> {
     const idle = [...this.kinds.values()].flatMap((k) => k.idle.splice(0));
     this.kinds.clear();
     await Promise.allSettled(idle.map((s) => s.close()));
+  }
+
+  private kindFor(key: string, open: () => Promise<S>): Kind<S> {
+    let kind = this.kinds.get(key);
+    if (!kind) {
+      kind = { key, idle: [], takes: [], filling: 0, open };
+      this.kinds.set(key, kind);
+    }
+    kind.open = open;
+    return kind;
   }
 
   private target(kind: Kind<S>): number {
