@@ -12,6 +12,8 @@ export const LABEL_JOB = 'verdict.job';
 export const LABEL_LANGUAGE = 'verdict.language';
 
 const SUPERVISOR = '/opt/verdict/supervisor';
+/** A removal answered 409 is asked again this many times (100 ms, 200 ms, … apart) before it is left to the orphan timer. */
+const REMOVE_ATTEMPTS = 10;
 /**
  * What the supervisor needs to hand files to the candidate, drop to its uid,
  * kill and wipe. The candidate loses them all when it drops to its uid.
@@ -237,18 +239,28 @@ export class DockerEngine implements ContainerEngine {
 
   /** Remove one container; when Docker is away, remember it and retry later instead of failing the caller. */
   async removeContainer(id: string): Promise<void> {
-    try {
-      await this.docker.getContainer(id).remove({ force: true, v: true });
-      this.orphans.delete(id);
-    } catch (err) {
-      const code = (err as DockerErrorShape).statusCode;
-      // 404: already gone; 409: its removal is already under way.
-      if (code === 404 || code === 409) {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.docker.getContainer(id).remove({ force: true, v: true });
         this.orphans.delete(id);
         return;
+      } catch (err) {
+        const code = (err as DockerErrorShape).statusCode;
+        if (code === 404) {
+          this.orphans.delete(id);
+          return;
+        }
+        // 409: another removal is under way, or a loaded engine could not kill it yet. Either
+        // way the container is not gone until Docker says 404, so ask again before resolving:
+        // callers (drain, leak checks) take a resolved removal to mean the container is gone.
+        if (code === 409 && attempt < REMOVE_ATTEMPTS) {
+          await new Promise((resolve) => setTimeout(resolve, 100 * attempt));
+          continue;
+        }
+        this.orphans.add(id);
+        this.orphanTimer ??= setInterval(() => void this.removeOrphans(), 5_000).unref();
+        return;
       }
-      this.orphans.add(id);
-      this.orphanTimer ??= setInterval(() => void this.removeOrphans(), 5_000).unref();
     }
   }
 
