@@ -12,8 +12,12 @@ export const LABEL_JOB = 'verdict.job';
 export const LABEL_LANGUAGE = 'verdict.language';
 
 const SUPERVISOR = '/opt/verdict/supervisor';
-/** A removal answered 409 is asked again this many times (100 ms, 200 ms, … apart) before it is left to the orphan timer. */
-const REMOVE_ATTEMPTS = 10;
+/**
+ * A removal Docker refused (409 while another removal runs, 500 when a loaded
+ * engine saw no exit event within its own 2 s kill wait) is asked again, 100 ms,
+ * 200 ms, … up to 2 s apart, for about this long before it is left to the orphan timer.
+ */
+const REMOVE_RETRY_MS = 30_000;
 /**
  * What the supervisor needs to hand files to the candidate, drop to its uid,
  * kill and wipe. The candidate loses them all when it drops to its uid.
@@ -239,6 +243,7 @@ export class DockerEngine implements ContainerEngine {
 
   /** Remove one container; when Docker is away, remember it and retry later instead of failing the caller. */
   async removeContainer(id: string): Promise<void> {
+    const started = performance.now();
     for (let attempt = 1; ; attempt++) {
       try {
         await this.docker.getContainer(id).remove({ force: true, v: true });
@@ -250,11 +255,11 @@ export class DockerEngine implements ContainerEngine {
           this.orphans.delete(id);
           return;
         }
-        // 409: another removal is under way, or a loaded engine could not kill it yet. Either
-        // way the container is not gone until Docker says 404, so ask again before resolving:
-        // callers (drain, leak checks) take a resolved removal to mean the container is gone.
-        if (code === 409 && attempt < REMOVE_ATTEMPTS) {
-          await new Promise((resolve) => setTimeout(resolve, 100 * attempt));
+        // Docker answered but refused: the container is not gone until Docker says 404, so ask
+        // again before resolving, because callers (drain, leak checks) take a resolved removal to
+        // mean the container is gone. No answer at all (engine away) goes to the orphan timer.
+        if (code !== undefined && performance.now() - started < REMOVE_RETRY_MS) {
+          await new Promise((resolve) => setTimeout(resolve, Math.min(100 * attempt, 2_000)));
           continue;
         }
         this.orphans.add(id);
