@@ -30,7 +30,9 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
     // Warm sandboxes are the pool's, by design; anything beyond them is a leak.
     await app.judge.settle();
     const warm = app.judge.stats().pool.idle;
-    assert.equal(await engine.countManaged({ [LABEL_INSTANCE]: instanceId }), warm, 'a sandbox container was left behind');
+    const found = await engine.docker.listContainers({ all: true, filters: { label: [`${LABEL_INSTANCE}=${instanceId}`] } });
+    const described = found.map((c) => `${c.Id.slice(0, 12)} ${c.State} (${c.Status})`).join(', ');
+    assert.equal(found.length, warm, `a sandbox container was left behind: ${described}; pool ${JSON.stringify(app.judge.stats().pool)}`);
   });
   return {
     app,
