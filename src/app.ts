@@ -129,6 +129,11 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
     if (draining && request.url !== '/healthz') throw new ShuttingDownError('this instance is shutting down; retry on another');
   });
 
+  // Which replica answered: behind a load balancer, what an operator needs to find its logs.
+  app.addHook('onRequest', async (_request, reply) => {
+    reply.header('x-verdict-instance', config.instanceId);
+  });
+
   app.addHook('onResponse', async (request, reply) => {
     const route = request.routeOptions.url ?? 'unmatched';
     metrics.httpRequests.inc({ method: request.method, route, status_code: String(reply.statusCode) });
@@ -157,9 +162,27 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
     const missing = catalog.missing();
     if (missing.length > 0) app.log.warn({ missing }, 'sandbox images missing; run npm run images');
     for (const id of config.poolPrewarm) judge!.prewarm(findLanguage(id)!, config.defaultLimits);
+    if (config.parentContainer && config.reapIntervalMs > 0) {
+      await reap();
+      reaper = setInterval(() => void reap(), config.reapIntervalMs).unref();
+    }
   });
 
+  // A replica killed and then recreated or rescheduled never sweeps its own sandboxes (its
+  // successor has another instance id), so every replica in a container removes those of
+  // replicas whose container no longer runs.
+  let reaper: NodeJS.Timeout | undefined;
+  const reap = async (): Promise<void> => {
+    try {
+      const reaped = await engine.reapOrphanedParents(config.parentContainer);
+      if (reaped > 0) app.log.warn({ reaped }, 'removed sandbox containers of a replica that is gone');
+    } catch (err) {
+      app.log.warn({ err }, 'could not look for sandboxes of gone replicas');
+    }
+  };
+
   app.addHook('onClose', async () => {
+    clearInterval(reaper);
     await judge!.drain();
     try {
       await engine.removeOrphans();

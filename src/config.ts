@@ -45,6 +45,13 @@ export interface Config {
   dockerHost: string | undefined;
   /** Labels every container this process creates, so a restart can sweep what a crash left. */
   instanceId: string;
+  /**
+   * The container this process runs in, when it runs in one on the engine it drives (compose,
+   * Swarm): sandboxes name it, so peers can remove the sandboxes of a replica that is gone for good.
+   */
+  parentContainer: string | undefined;
+  /** How often to look for sandboxes whose parent container is gone; 0 turns it off. */
+  reapIntervalMs: number;
   /** OCI runtime for sandboxes, e.g. runsc for gVisor; undefined keeps the engine default. */
   runtime: string | undefined;
   baseImage: string;
@@ -87,7 +94,7 @@ function read<T>(env: NodeJS.ProcessEnv, name: string, schema: z.ZodType<T>, fal
 }
 
 /** Pure: everything the service is configured by comes from `env`, parsed once at boot. */
-export function parseConfig(env: NodeJS.ProcessEnv, facts: { cpuCount: number; randomId: string }): Config {
+export function parseConfig(env: NodeJS.ProcessEnv, facts: { cpuCount: number; randomId: string; containerId?: string | undefined }): Config {
   const defaultLimits = { ...builtinDefaultLimits };
   const maxLimits = { ...builtinMaxLimits };
   for (const name of limitNames) {
@@ -106,6 +113,8 @@ export function parseConfig(env: NodeJS.ProcessEnv, facts: { cpuCount: number; r
     logLevel: read(env, 'LOG_LEVEL', z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']), 'info'),
     dockerHost: read<string | undefined>(env, 'DOCKER_HOST', z.string(), undefined),
     instanceId: read(env, 'VERDICT_INSTANCE_ID', z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/), facts.randomId),
+    parentContainer: read<string | undefined>(env, 'VERDICT_PARENT_CONTAINER', z.string().regex(/^[0-9a-f]{12,64}$/, 'a Docker container id'), facts.containerId),
+    reapIntervalMs: read(env, 'VERDICT_REAP_INTERVAL_MS', z.coerce.number().int().min(0), 30_000),
     runtime: read<string | undefined>(env, 'VERDICT_RUNTIME', z.string().regex(/^[A-Za-z0-9_.-]+$/), undefined),
     baseImage: read(env, 'VERDICT_BASE_IMAGE', z.string().min(1), 'debian:bookworm-slim'),
     defaultLimits,

@@ -14,7 +14,7 @@ import { CancelledError, ImageMissingError, SandboxFailedError, VerdictError } f
 import type { VersionProbe } from '../languages/catalog.js';
 import type { BuildContext, LanguageDefinition } from '../languages/registry.js';
 import type { ContainerEngine } from '../sandbox/docker-engine.js';
-import { LABEL_INSTANCE, LABEL_JOB, LABEL_LANGUAGE } from '../sandbox/docker-engine.js';
+import { LABEL_INSTANCE, LABEL_JOB, LABEL_LANGUAGE, LABEL_PARENT } from '../sandbox/docker-engine.js';
 import { PROTOCOL_VERSION, type RunRecord, type RunRequest } from '../sandbox/protocol.js';
 import { SandboxOutOfMemory, SandboxSession } from '../sandbox/session.js';
 import type { BatchLine, BatchSummary, CompileResult, SubmissionResult, TestResult } from '../schemas.js';
@@ -99,6 +99,7 @@ export interface BatchItem {
 type SandboxSettings = Pick<
   Config,
   | 'instanceId'
+  | 'parentContainer'
   | 'scratchBytes'
   | 'sandboxCpus'
   | 'responseOutputBytes'
@@ -372,7 +373,12 @@ export class Judge {
       tmpBytes: shape.tmpBytes,
       shmBytes: shape.shmBytes,
       candidateUid: randomCandidateUid(),
-      labels: { [LABEL_INSTANCE]: this.settings.instanceId, [LABEL_JOB]: randomUUID(), [LABEL_LANGUAGE]: shape.language },
+      labels: {
+        [LABEL_INSTANCE]: this.settings.instanceId,
+        [LABEL_JOB]: randomUUID(),
+        [LABEL_LANGUAGE]: shape.language,
+        ...(this.settings.parentContainer ? { [LABEL_PARENT]: this.settings.parentContainer } : {}),
+      },
     });
     this.observer.containers(1);
     this.observer.stage(shape.language, 'start', (performance.now() - t0) / 1000);

@@ -10,6 +10,8 @@ export const LABEL_MANAGED = 'verdict.managed';
 export const LABEL_INSTANCE = 'verdict.instance';
 export const LABEL_JOB = 'verdict.job';
 export const LABEL_LANGUAGE = 'verdict.language';
+/** The container of the service replica that started the sandbox, when it runs in one. */
+export const LABEL_PARENT = 'verdict.parent';
 
 const SUPERVISOR = '/opt/verdict/supervisor';
 /**
@@ -72,6 +74,11 @@ export interface ContainerEngine {
   countManaged(labels: Record<string, string>): Promise<number>;
   /** Retry removing containers whose removal failed (Docker was away); returns how many are still left. */
   removeOrphans(): Promise<number>;
+  /**
+   * Remove the sandboxes whose parent container (LABEL_PARENT) no longer runs, other than
+   * `own`'s: what a replica killed and then recreated or rescheduled left. Returns how many.
+   */
+  reapOrphanedParents(own: string | undefined): Promise<number>;
   readonly docker: Docker;
 }
 
@@ -294,6 +301,34 @@ export class DockerEngine implements ContainerEngine {
       return found.length;
     } catch (err) {
       throw dockerError(err, 'sweep managed containers');
+    }
+  }
+
+  async reapOrphanedParents(own: string | undefined): Promise<number> {
+    try {
+      const found = await this.docker.listContainers({ all: true, filters: { label: [`${LABEL_MANAGED}=true`, LABEL_PARENT] } });
+      const parents = new Set(found.map((c) => c.Labels[LABEL_PARENT]!).filter((p) => p !== own));
+      let reaped = 0;
+      for (const parent of parents) {
+        if (await this.isRunning(parent)) continue;
+        reaped += await this.sweep({ [LABEL_PARENT]: parent });
+      }
+      return reaped;
+    } catch (err) {
+      throw dockerError(err, 'remove sandboxes of gone replicas');
+    }
+  }
+
+  /** Whether a container runs (or is being restarted) on this engine. */
+  async isRunning(id: string | undefined): Promise<boolean> {
+    if (!id) return false;
+    try {
+      const info = await this.docker.getContainer(id).inspect();
+      // A replica being restarted by its restart policy sweeps its own sandboxes when it is back.
+      return info.State.Running || info.State.Restarting;
+    } catch (err) {
+      if ((err as DockerErrorShape).statusCode === 404) return false;
+      throw err;
     }
   }
 

@@ -5,7 +5,7 @@ import { describe, it } from 'node:test';
 import { buildApp } from '../../src/app.js';
 import { parseConfig } from '../../src/config.js';
 import { ImageCatalog } from '../../src/images/images.js';
-import { DockerEngine, LABEL_INSTANCE } from '../../src/sandbox/docker-engine.js';
+import { DockerEngine, LABEL_INSTANCE, LABEL_PARENT } from '../../src/sandbox/docker-engine.js';
 
 const engine = new DockerEngine({});
 
@@ -31,6 +31,30 @@ describe('container lifecycle', () => {
       assert.equal(await engine.countManaged({ [LABEL_INSTANCE]: instanceId }), 0);
     } finally {
       await app.close();
+    }
+  });
+
+  it('removes the sandboxes of a replica whose container is gone, not those of running replicas', async () => {
+    const instanceId = `reap-${randomUUID().slice(0, 8)}`;
+    const images = await new ImageCatalog(engine, { baseImage: 'debian:bookworm-slim' }).resolve(['python']);
+    const tag = images!.get('python')!.tag;
+    const sandbox = (labels: Record<string, string>) =>
+      engine.startSandbox({ image: tag, memoryBytes: 64 << 20, pids: 8, cpus: 1, boxBytes: 1 << 20, tmpBytes: 1 << 20, shmBytes: 1 << 20, candidateUid: 100_001, labels: { [LABEL_INSTANCE]: instanceId, ...labels } });
+    // Stand-ins for replica containers: one running, one stopped (killed, not restarted).
+    const running = await sandbox({});
+    const stopped = await engine.docker.createContainer({ Image: tag, Entrypoint: ['true'], Labels: { [LABEL_INSTANCE]: instanceId, 'verdict.managed': 'true' } });
+    const gone = 'f'.repeat(64);
+    try {
+      await sandbox({ [LABEL_PARENT]: running.id });
+      await sandbox({ [LABEL_PARENT]: stopped.id });
+      await sandbox({ [LABEL_PARENT]: gone });
+      await sandbox({ [LABEL_PARENT]: gone });
+      assert.equal(await engine.reapOrphanedParents(running.id), 3, 'those of the stopped and the missing parent');
+      assert.equal(await engine.countManaged({ [LABEL_PARENT]: running.id }), 1);
+      assert.equal(await engine.countManaged({ [LABEL_PARENT]: gone }), 0);
+      assert.equal(await engine.reapOrphanedParents(undefined), 0, 'a running parent keeps its sandboxes whoever asks');
+    } finally {
+      await engine.sweep({ [LABEL_INSTANCE]: instanceId });
     }
   });
 
