@@ -68,6 +68,11 @@ export interface Config {
   poolPrewarm: string[];
   /** Whether one sandbox may serve several programs of the same request, each reset in between. */
   sandboxReuse: boolean;
+  /**
+   * Whether building images removes sandbox images of earlier folder contents. Off where
+   * replicas of an older version share the engine during a rolling update: they still need theirs.
+   */
+  pruneStaleImages: boolean;
   /** Result cache size; 0 turns caching off. */
   cacheBytes: number;
   bodyLimitBytes: number;
@@ -135,6 +140,7 @@ export function parseConfig(env: NodeJS.ProcessEnv, facts: { cpuCount: number; r
       [],
     ),
     sandboxReuse: read(env, 'VERDICT_SANDBOX_REUSE', z.enum(['true', 'false']).transform((v) => v === 'true'), true),
+    pruneStaleImages: read(env, 'VERDICT_PRUNE_STALE_IMAGES', z.enum(['true', 'false']).transform((v) => v === 'true'), true),
     cacheBytes: read(env, 'VERDICT_CACHE_BYTES', z.coerce.number().int().min(0), 256 * MiB),
     bodyLimitBytes: read(env, 'VERDICT_BODY_LIMIT_BYTES', positiveInt, 64 * MiB),
     maxTests: read(env, 'VERDICT_MAX_TESTS', positiveInt, 1000),

@@ -35,7 +35,7 @@ const resolved = await catalog.ensure([...new Set(selected.map((l) => l.imageFol
   }
 });
 
-if (only.length === 0) await pruneStale(engine.docker, resolved.values(), (line) => console.log(`images: ${line}`));
+if (only.length === 0 && config.pruneStaleImages) await pruneStale(engine.docker, resolved.values(), (line) => console.log(`images: ${line}`));
 
 const app = await buildApp({ config, engine });
 await app.ready();
