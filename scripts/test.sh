@@ -13,6 +13,11 @@ if ! command -v python3 >/dev/null 2>&1; then
     exit 1
   fi
 fi
+# The deployment tests run the service and balancer images under compose and Swarm: build them
+# (cached by content) and make sure a compose is installed before any test starts.
+bash scripts/ensure-compose.sh >/dev/null
+bash deploy/build-service-image.sh >/dev/null
+bash deploy/build-lb-image.sh >/dev/null
 echo "test: type-checking" >&2
 npx tsc --noEmit
 mapfile -t files < <(find test -name '*.test.ts' | sort)

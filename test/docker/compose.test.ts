@@ -12,6 +12,7 @@ import http from 'node:http';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { after, describe, it } from 'node:test';
+import { parse } from 'yaml';
 
 const execFileAsync = promisify(execFile);
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -85,18 +86,26 @@ async function managedContainers(instanceId: string): Promise<string[]> {
 }
 
 describe('docker-compose.yml', () => {
-  it('runs the service image with the Docker socket, on loopback, with an instance id, a restart policy and a readiness check', async () => {
-    const text = await readFile(COMPOSE_FILE, 'utf8');
-    assert.match(text, /^\s+image:\s*["']?verdict\/service:local["']?\s*$/m);
-    assert.match(text, /^\s+- ["']?\/var\/run\/docker\.sock:\/var\/run\/docker\.sock["']?\s*$/m);
-    assert.match(text, /^\s+- ["']?127\.0\.0\.1:\$\{VERDICT_PORT:-8080\}:8080["']?\s*$/m);
-    assert.match(text, /^\s+VERDICT_INSTANCE_ID:/m);
-    assert.match(text, /^\s+restart:\s*unless-stopped\s*$/m);
-    assert.match(text, /^\s+test:.*\/readyz/m);
-    const grace = text.match(/^\s+stop_grace_period:\s*(\d+)s\s*$/m);
-    assert.ok(grace && Number(grace[1]) >= 30, 'stop_grace_period of at least 30 s');
-    // The socket goes to one service only.
-    assert.equal(text.match(/^\s+- ["']?\/var\/run\/docker\.sock:/gm)?.length, 1, 'one mount of the Docker socket');
+  it('puts replicas with the Docker socket behind a balancer on loopback, with restart policies, drain time and health checks', async () => {
+    const file = parse(await readFile(COMPOSE_FILE, 'utf8')) as {
+      services: Record<string, { image: string; volumes?: string[]; ports?: string[]; environment?: Record<string, string>; restart?: string; stop_grace_period?: string; healthcheck?: { test: string[] }; deploy?: { replicas?: unknown; endpoint_mode?: string; update_config?: { order?: string; parallelism?: number } } }>;
+    };
+    const { verdict, lb } = file.services;
+    assert.ok(verdict && lb, 'a verdict service and a balancer');
+    assert.match(verdict.image, /verdict\/service:local/);
+    assert.deepEqual(verdict.volumes, ['/var/run/docker.sock:/var/run/docker.sock']);
+    assert.equal(verdict.ports, undefined, 'replicas are reached through the balancer only');
+    assert.equal(verdict.environment?.VERDICT_INSTANCE_ID, undefined, 'each replica takes its own hostname as instance id');
+    assert.equal(verdict.environment?.VERDICT_PRUNE_STALE_IMAGES, 'false', 'replicas of an older version may share the engine');
+    assert.equal(verdict.restart, 'unless-stopped');
+    assert.ok(Number(verdict.stop_grace_period?.replace(/s$/, '')) * 1000 > Number(verdict.environment?.VERDICT_SHUTDOWN_GRACE_MS), 'the drain ends before SIGKILL');
+    assert.match(verdict.healthcheck?.test.join(' ') ?? '', /\/readyz/);
+    assert.equal(verdict.deploy?.replicas, '${VERDICT_REPLICAS:-2}');
+    assert.equal(verdict.deploy?.endpoint_mode, 'dnsrr', 'the balancer must see each replica');
+    assert.deepEqual([verdict.deploy?.update_config?.order, verdict.deploy?.update_config?.parallelism], ['stop-first', 1]);
+    assert.match(lb.image, /verdict\/lb:local/);
+    assert.deepEqual(lb.ports, ['127.0.0.1:${VERDICT_PORT:-8080}:8080']);
+    assert.equal(lb.volumes, undefined, 'the socket goes to the replicas only');
   });
 
   it('is valid for whichever compose is installed (docker compose v2, docker-compose v1)', async (t) => {
