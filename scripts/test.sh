@@ -20,5 +20,6 @@ bash deploy/build-service-image.sh >/dev/null
 bash deploy/build-lb-image.sh >/dev/null
 echo "test: type-checking" >&2
 npx tsc --noEmit
-mapfile -t files < <(find test -name '*.test.ts' | sort)
+# The deployment tests take minutes each: start them first, so they do not set the run's tail.
+mapfile -t files < <(ls test/docker/{cluster,swarm,compose}.test.ts; find test -name '*.test.ts' | sort | grep -vE '^test/docker/(cluster|swarm|compose)\.test\.ts$')
 exec node --import tsx --test --test-concurrency="${VERDICT_TEST_CONCURRENCY:-3}" --test-reporter=spec "${files[@]}"

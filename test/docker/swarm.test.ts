@@ -63,7 +63,11 @@ describe('Swarm stack', { timeout: 1_800_000 }, () => {
       const left = await containers(['verdict.managed=true', `verdict.instance=${id.slice(0, 12)}`]).catch(() => []);
       if (left.length > 0) await docker('rm', '-f', ...left).catch(() => undefined);
     }
-    if (joinedSwarm) await docker('swarm', 'leave', '--force').catch(() => undefined);
+    if (joinedSwarm) {
+      await docker('swarm', 'leave', '--force').catch(() => undefined);
+      // Made by `swarm init`, not by the stack; it would outlive the swarm.
+      await docker('network', 'rm', 'docker_gwbridge').catch(() => undefined);
+    }
   });
 
   it('deploys the replicas, rolling update policy and health checks the file declares', async () => {
