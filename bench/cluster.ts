@@ -14,6 +14,7 @@
  * replicas), VERDICT_HUMANEVALPACK_DIR. Builds both images first (cached).
  * Progress goes to stderr, the table to stdout.
  */
+import { setMaxListeners } from 'node:events';
 import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -79,6 +80,8 @@ interface RunResult {
 // Ctrl-C must still take the projects down: the first signal stops the load and
 // lets each `finally` run `down`; a second one leaves at once.
 const stop = new AbortController();
+// Every request in flight listens to it: more than Node's default warning threshold of 10.
+setMaxListeners(256, stop.signal);
 let liveProject = '';
 let composeCmd: string[] = [];
 for (const sig of ['SIGINT', 'SIGTERM'] as const) {
@@ -95,13 +98,13 @@ for (const sig of ['SIGINT', 'SIGTERM'] as const) {
 
 /** Waiting helpers from test/helpers take no signal; racing them is enough, since the process exits at the end. */
 function abortable<T>(p: Promise<T>): Promise<T> {
-  return Promise.race([
-    p,
-    new Promise<never>((_, reject) => {
-      if (stop.signal.aborted) reject(stop.signal.reason as Error);
-      stop.signal.addEventListener('abort', () => reject(stop.signal.reason as Error), { once: true });
-    }),
-  ]);
+  if (stop.signal.aborted) return Promise.reject(stop.signal.reason as Error);
+  let onAbort = (): void => undefined;
+  const aborted = new Promise<never>((_, reject) => {
+    onAbort = () => reject(stop.signal.reason as Error);
+    stop.signal.addEventListener('abort', onAbort, { once: true });
+  });
+  return Promise.race([p, aborted]).finally(() => stop.signal.removeEventListener('abort', onAbort));
 }
 
 // ---------- load ----------

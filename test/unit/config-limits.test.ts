@@ -44,4 +44,13 @@ describe('limits', () => {
       /limits\.timeMs: 1000000 exceeds the server maximum 30000; limits\.processes: 1000000 exceeds the server maximum 512/,
     );
   });
+  it('takes the parent container from the facts, the environment over them, and refuses what is not a container id', () => {
+    const id = 'a'.repeat(64);
+    assert.equal(parseConfig({}, facts).parentContainer, undefined);
+    assert.equal(parseConfig({}, { ...facts, containerId: id }).parentContainer, id);
+    assert.equal(parseConfig({ VERDICT_PARENT_CONTAINER: 'b'.repeat(12) }, { ...facts, containerId: id }).parentContainer, 'b'.repeat(12));
+    assert.throws(() => parseConfig({ VERDICT_PARENT_CONTAINER: 'web-1' }, facts), /VERDICT_PARENT_CONTAINER="web-1": a Docker container id/);
+    assert.equal(parseConfig({}, facts).pruneStaleImages, true);
+    assert.equal(parseConfig({ VERDICT_PRUNE_STALE_IMAGES: 'false' }, facts).pruneStaleImages, false);
+  });
 });
