@@ -6,7 +6,8 @@
 # Needs on the host: the docker CLI and an engine; Node.js >= 20.18 only when
 # the service base has no Node.js (see below); debootstrap (installed by
 # sandbox-images/bootstrap-base.sh when root) only when a base must be
-# bootstrapped. Then `docker compose up -d` (or `docker-compose up -d`).
+# bootstrapped. Then deploy/up.sh (which also builds the balancer image and
+# runs compose), or see the README's Deployment section.
 #
 # Environment:
 #   VERDICT_SERVICE_BASE_IMAGE  base of the service image. Unset: node:20-bookworm-slim

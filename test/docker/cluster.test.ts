@@ -96,7 +96,7 @@ describe('compose deployment: replicas behind the balancer, under failures', { t
       const left = await containers(['verdict.managed=true', `verdict.instance=${instance}`]).catch(() => []);
       if (left.length > 0) await docker('rm', '-f', ...left).catch(() => undefined);
     }
-    await engine2.stop();
+    await engine2.dispose();
   });
 
   it('spreads concurrent streaming batches over the replicas', async () => {

@@ -8,6 +8,11 @@ import { existsSync, mkdirSync, openSync, rmSync } from 'node:fs';
 import { docker, run, until } from './cluster.js';
 
 const ROOT_DIR = '/run/verdict-engine2';
+/**
+ * Its own bridge: with `--bridge none` dockerd deletes the host's docker0 at start (it takes
+ * that interface for a leftover of its own), which cuts the main engine's containers off.
+ */
+const BRIDGE = 'verdict-e2br';
 const DATA_DIR = '/var/lib/verdict-engine2';
 
 export class SecondEngine {
@@ -23,11 +28,12 @@ export class SecondEngine {
     // A dockerd killed earlier leaves its pid file, and a new one refuses to start over it.
     rmSync(`${ROOT_DIR}/docker.pid`, { force: true });
     rmSync(`${ROOT_DIR}/exec/containerd/containerd.pid`, { force: true });
+    await run('bash', ['-c', `ip link show ${BRIDGE} >/dev/null 2>&1 || { ip link add name ${BRIDGE} type bridge && ip addr add 172.31.254.1/24 dev ${BRIDGE} && ip link set ${BRIDGE} up; }`]);
     const log = openSync('/var/log/verdict-engine2.log', 'a');
-    // Sandboxes need no network, so no bridge and no iptables rules beside the main engine's.
+    // Sandboxes need no network, so no iptables rules beside the main engine's.
     this.child = spawn(
       'dockerd',
-      ['--data-root', DATA_DIR, '--exec-root', `${ROOT_DIR}/exec`, '--pidfile', `${ROOT_DIR}/docker.pid`, '-H', this.host, '--bridge', 'none', '--iptables=false', '--ip-masq=false'],
+      ['--data-root', DATA_DIR, '--exec-root', `${ROOT_DIR}/exec`, '--pidfile', `${ROOT_DIR}/docker.pid`, '-H', this.host, '--bridge', BRIDGE, '--iptables=false', '--ip-masq=false'],
       { stdio: ['ignore', log, log], detached: true },
     );
     this.child.unref();
@@ -48,6 +54,12 @@ export class SecondEngine {
     child.kill('SIGTERM');
     await Promise.race([exited, new Promise((r) => setTimeout(r, 60_000))]);
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  }
+
+  /** Stops it and removes its bridge; its data root stays, so the next run need not load images again. */
+  async dispose(): Promise<void> {
+    await this.stop();
+    await run('ip', ['link', 'delete', BRIDGE]).catch(() => undefined);
   }
 
   cli(...args: string[]): Promise<string> {

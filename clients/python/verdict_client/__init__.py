@@ -4,8 +4,9 @@
     client = VerdictClient("http://127.0.0.1:8080")
     result = client.submit(language="python", source="print(1)", tests=[{"expectedStdout": "1"}])
 
-Retries: only what Verdict marks retryable (HTTP 429 and 503 with "retryable": true, 504, and
-connections that fail), with exponential backoff, full jitter and the server's Retry-After as a
+Retries: only what Verdict marks retryable (an answer whose body says "retryable": true: 429 and
+503 from a replica, 502/503/504 from Verdict's load balancer; any 504; connections that fail),
+with exponential backoff, full jitter and the server's Retry-After as a
 floor. A verdict is an answer, never retried: a 200 with "runtime_error" is the program's.
 """
 from __future__ import annotations
