@@ -16,6 +16,7 @@ import {
   containers,
   docker,
   freePort,
+  inRotation,
   isRetryable,
   logsOf,
   postWithRetry,
@@ -41,15 +42,7 @@ describe('compose deployment: replicas behind the balancer, under failures', { t
   const composeRun = (...args: string[]) =>
     run(compose[0]!, [...compose.slice(1), '-f', 'docker-compose.yml', '-f', 'test/fixtures/cluster/second-host.yml', '-p', project, ...args], { env, timeoutMs: 600_000 });
 
-  /** Which replicas the balancer sends /readyz to, over a few tries. */
-  async function inRotation(): Promise<Set<string>> {
-    const seen = new Set<string>();
-    for (let i = 0; i < 6; i++) {
-      const reply = await request(`${baseUrl}/readyz`, { timeoutMs: 5_000 });
-      if (reply.status === 200) seen.add(String(reply.headers['x-verdict-instance']));
-    }
-    return seen;
-  }
+
 
   async function diagnostics(): Promise<string> {
     const parts = [];
@@ -82,7 +75,7 @@ describe('compose deployment: replicas behind the balancer, under failures', { t
     instances.b = replicas.b.slice(0, 12);
     try {
       await waitReady(baseUrl, 900_000);
-      await until('both replicas in rotation', 120_000, async () => (await inRotation()).size === 2);
+      await until('both replicas in rotation', 120_000, async () => (await inRotation(baseUrl)).size === 2);
     } catch (err) {
       throw new Error(`${(err as Error).message}\n${await diagnostics()}`);
     }
@@ -145,7 +138,7 @@ describe('compose deployment: replicas behind the balancer, under failures', { t
     t.diagnostic(`retried by the client: ${killed.filter((o) => o.earlier.length > 0).length} of ${killed.length}`);
 
     // restart: unless-stopped brings it back with the same hostname, hence the same instance id.
-    await until('replica a back in rotation', 300_000, async () => (await inRotation()).has(instances.a));
+    await until('replica a back in rotation', 300_000, async () => (await inRotation(baseUrl)).has(instances.a));
     const stillThere = (await Promise.all(leftBehind.map(async (id) => ((await docker('ps', '-aq', '--no-trunc', '--filter', `id=${id}`)).stdout ? id : undefined)))).filter(Boolean);
     assert.deepEqual(stillThere, [], 'the killed replica swept its sandboxes when it came back');
     await assertServes([instances.a, instances.b]);
@@ -158,7 +151,7 @@ describe('compose deployment: replicas behind the balancer, under failures', { t
     const restarted = await load;
     for (const [i, outcome] of restarted.entries()) assertDoubled(outcome.reply, 200 + i);
     t.diagnostic(`retried by the client: ${restarted.filter((o) => o.earlier.length > 0).length} of ${restarted.length}`);
-    await until('replica b back in rotation', 180_000, async () => (await inRotation()).has(instances.b));
+    await until('replica b back in rotation', 180_000, async () => (await inRotation(baseUrl)).has(instances.b));
     await assertServes([instances.a, instances.b]);
     // What the restart stopped is removed once the engine answers again (the orphan timer, the pool's trim).
     await until('no stopped sandbox left on the second engine', 120_000, async () => (await containers(['verdict.managed=true'], engine2.host, 'exited').catch(() => ['?'])).length === 0);

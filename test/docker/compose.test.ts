@@ -5,61 +5,15 @@
  * the published port, and stop it with SIGTERM: exit 0, no sandbox left.
  */
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import http from 'node:http';
 import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { after, describe, it } from 'node:test';
 import { parse } from 'yaml';
+import { docker, logsOf, request, run } from '../helpers/cluster.js';
 
-const execFileAsync = promisify(execFile);
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const COMPOSE_FILE = fileURLToPath(new URL('../../docker-compose.yml', import.meta.url));
 const IMAGE = 'verdict/service:local';
-
-async function run(file: string, args: readonly string[], options: { timeoutMs?: number; env?: NodeJS.ProcessEnv } = {}) {
-  const { stdout, stderr } = await execFileAsync(file, args, {
-    cwd: ROOT,
-    maxBuffer: 64 * 1024 * 1024,
-    timeout: options.timeoutMs ?? 60_000,
-    env: options.env ?? process.env,
-  });
-  return { stdout: stdout.trim(), stderr: stderr.trim() };
-}
-
-const docker = (...args: string[]) => run('docker', args);
-
-/**
- * One HTTP exchange with node:http, not fetch: while the server in the
- * container does not listen yet, docker-proxy accepts the connection and drops
- * it, and Node 20's fetch then stays pending forever without keeping the event
- * loop alive (node:test ends the test with "Promise resolution is still
- * pending"); node:http reports ECONNRESET at once.
- */
-function httpRequest(url: string, options: { method?: string; body?: unknown; timeoutMs: number }): Promise<{ status: number; body: string }> {
-  return new Promise((resolve, reject) => {
-    const payload = options.body === undefined ? undefined : JSON.stringify(options.body);
-    const req = http.request(
-      url,
-      {
-        method: options.method ?? 'GET',
-        headers: payload === undefined ? {} : { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) },
-        timeout: options.timeoutMs,
-      },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (chunk: Buffer) => chunks.push(chunk));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
-        res.on('error', reject);
-      },
-    );
-    req.on('timeout', () => req.destroy(new Error(`no answer from ${url} within ${options.timeoutMs} ms`)));
-    req.on('error', reject);
-    req.end(payload);
-  });
-}
 
 /** Exit status of a command, without throwing: for "is this tool here" probes. */
 async function succeeds(file: string, args: readonly string[]): Promise<boolean> {
@@ -68,15 +22,6 @@ async function succeeds(file: string, args: readonly string[]): Promise<boolean>
     return true;
   } catch {
     return false;
-  }
-}
-
-async function logsOf(container: string, tail = '40'): Promise<string> {
-  try {
-    const { stdout, stderr } = await execFileAsync('docker', ['logs', '--tail', tail, container], { maxBuffer: 64 * 1024 * 1024 });
-    return `${stdout}${stderr}`.trim();
-  } catch (err) {
-    return `(no logs: ${(err as Error).message})`;
   }
 }
 
@@ -179,7 +124,7 @@ describe('the service container', { timeout: 1_800_000 }, () => {
       const state = (await docker('inspect', '-f', '{{.State.Status}} {{.State.ExitCode}}', name)).stdout;
       if (!state.startsWith('running')) assert.fail(`the container stopped (${state}):\n${await logsOf(name)}`);
       try {
-        const res = await httpRequest(`${baseUrl}/readyz`, { timeoutMs: 5_000 });
+        const res = await request(`${baseUrl}/readyz`, { timeoutMs: 5_000 });
         last = `${res.status} ${res.body}`;
         if (res.status === 200) {
           ready = true;
@@ -210,7 +155,7 @@ describe('the service container', { timeout: 1_800_000 }, () => {
 
   it('judges a Python submission through the published port', { timeout: 60_000 }, async (t) => {
     if (!ready) return t.skip('the service never got ready');
-    const { status, body } = await httpRequest(`${baseUrl}/v1/submissions`, {
+    const { status, body } = await request(`${baseUrl}/v1/submissions`, {
       method: 'POST',
       body: { language: 'python', source: 'print(int(input())*2)', tests: [{ stdin: '21', expectedStdout: '42' }] },
       timeoutMs: 50_000,

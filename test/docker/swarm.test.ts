@@ -8,7 +8,7 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
-import { containers, docker, freePort, logsOf, postWithRetry, request, run, slowDouble, until, waitReady, type Outcome } from '../helpers/cluster.js';
+import { containers, docker, freePort, inRotation, logsOf, postWithRetry, run, slowDouble, until, waitReady, type Outcome } from '../helpers/cluster.js';
 
 const stack = `vswarm${randomUUID().slice(0, 6)}`;
 const service = `${stack}_verdict`;
@@ -27,14 +27,7 @@ describe('Swarm stack', { timeout: 1_800_000 }, () => {
     return list;
   };
 
-  async function inRotation(): Promise<Set<string>> {
-    const instances = new Set<string>();
-    for (let i = 0; i < 6; i++) {
-      const reply = await request(`${baseUrl}/readyz`, { timeoutMs: 5_000 });
-      if (reply.status === 200) instances.add(String(reply.headers['x-verdict-instance']));
-    }
-    return instances;
-  }
+
 
   before(async () => {
     const state = (await docker('info', '--format', '{{.Swarm.LocalNodeState}}')).stdout;
@@ -48,7 +41,7 @@ describe('Swarm stack', { timeout: 1_800_000 }, () => {
     await run('docker', ['stack', 'deploy', '-c', 'docker-compose.yml', '-c', 'deploy/swarm-host-port.yml', stack], { env });
     try {
       await waitReady(baseUrl, 900_000);
-      await until('both replicas in rotation', 180_000, async () => (await inRotation()).size === 2);
+      await until('both replicas in rotation', 180_000, async () => (await inRotation(baseUrl)).size === 2);
     } catch (err) {
       const logs = await Promise.all((await tasks()).map(async (id) => `--- ${id.slice(0, 12)}\n${await logsOf(id, '30')}`));
       throw new Error(`${(err as Error).message}\n${(await docker('service', 'ps', '--no-trunc', service)).stdout}\n${logs.join('\n')}`);
@@ -119,7 +112,7 @@ describe('Swarm stack', { timeout: 1_800_000 }, () => {
     const now = await tasks();
     assert.equal(now.filter((id) => before.includes(id)).length, 0, 'every replica was replaced');
     await until('the new replicas in rotation', 120_000, async () => {
-      const rotation = await inRotation();
+      const rotation = await inRotation(baseUrl);
       return rotation.size === 2 && now.every((id) => rotation.has(id.slice(0, 12)));
     });
     for (const id of before) {

@@ -131,6 +131,16 @@ export function waitReady(baseUrl: string, timeoutMs: number): Promise<true> {
   return until(`${baseUrl}/readyz`, timeoutMs, async () => (await request(`${baseUrl}/readyz`, { timeoutMs: 5_000 })).status === 200);
 }
 
+/** Which replicas the balancer sends /readyz to over a few tries, by their x-verdict-instance. */
+export async function inRotation(baseUrl: string): Promise<Set<string>> {
+  const seen = new Set<string>();
+  for (let i = 0; i < 6; i++) {
+    const reply = await request(`${baseUrl}/readyz`, { timeoutMs: 5_000 });
+    if (reply.status === 200) seen.add(String(reply.headers['x-verdict-instance']));
+  }
+  return seen;
+}
+
 /** Containers with every one of these labels (docker ps -a --filter label=…), as full ids; `status` narrows to one state. */
 export async function containers(labels: readonly string[], dockerHost?: string, status?: string): Promise<string[]> {
   const args = [
