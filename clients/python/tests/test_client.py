@@ -133,5 +133,63 @@ class Retries(unittest.TestCase):
         self.assertEqual(Flaky.seen, 4)
 
 
+class CutStream(http.server.BaseHTTPRequestHandler):
+    """A batch endpoint whose first answer is cut after one line, as when its replica dies."""
+
+    protocol_version = "HTTP/1.1"
+    bodies = []
+
+    def do_POST(self):
+        body = json.loads(self.rfile.read(int(self.headers["content-length"])))
+        type(self).bodies.append(body)
+        self.send_response(200)
+        self.send_header("content-type", "application/x-ndjson")
+        self.send_header("transfer-encoding", "chunked")
+        self.end_headers()
+        items = body["items"]
+        first = len(type(self).bodies) == 1
+        for index, item in enumerate(items[:1] if first else items):
+            self.chunk({"type": "item", "index": index, "id": item["id"], "status": "ok", "result": {"verdict": "accepted", "cache": "miss"}})
+        if first:
+            # Gone mid-stream: no summary line, no closing chunk.
+            self.wfile.flush()
+            self.connection.shutdown(2)
+            self.close_connection = True
+            return
+        self.chunk({"type": "summary", "total": len(items), "ok": len(items), "error": 0, "notRun": 0, "verdicts": {"accepted": len(items)}, "cacheHits": 0, "deadlineExceeded": False, "wallTimeMs": 1.0})
+        self.wfile.write(b"0\r\n\r\n")
+
+    def chunk(self, line):
+        data = (json.dumps(line) + "\n").encode()
+        self.wfile.write(b"%x\r\n%s\r\n" % (len(data), data))
+
+    def log_message(self, *args):
+        pass
+
+
+class ResumedBatches(unittest.TestCase):
+    def setUp(self):
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), CutStream)
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        self.client = VerdictClient(f"http://127.0.0.1:{self.server.server_port}", backoff_base=0.01, max_retries=3)
+        CutStream.bodies = []
+
+    def tearDown(self):
+        self.server.shutdown()
+        self.server.server_close()
+
+    def test_a_cut_stream_is_resumed_with_the_items_it_did_not_answer(self):
+        items = [{"id": f"s{i}", "source": f"print({i})"} for i in range(4)]
+        lines = list(self.client.batch(items, problem={"language": "python"}, deadlineMs=60000))
+        self.assertEqual([b["items"] for b in CutStream.bodies], [items, items[1:]])
+        self.assertEqual(CutStream.bodies[1]["problem"], {"language": "python"})
+        self.assertLessEqual(CutStream.bodies[1]["deadlineMs"], 60000)
+        item_lines = [l for l in lines if l["type"] == "item"]
+        self.assertEqual([(l["index"], l["id"]) for l in item_lines], [(0, "s0"), (1, "s1"), (2, "s2"), (3, "s3")])
+        summary = lines[-1]
+        self.assertEqual(summary["type"], "summary")
+        self.assertEqual((summary["total"], summary["ok"], summary["verdicts"], summary["resumed"]), (4, 4, {"accepted": 4}, 1))
+
+
 if __name__ == "__main__":
     unittest.main()

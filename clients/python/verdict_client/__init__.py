@@ -11,6 +11,7 @@ floor. A verdict is an answer, never retried: a 200 with "runtime_error" is the 
 """
 from __future__ import annotations
 
+import http.client
 import json
 import random
 import time
@@ -96,11 +97,59 @@ class VerdictClient:
         return self._json("POST", "/v1/submissions", submission)  # type: ignore[return-value]
 
     def batch(self, items: Sequence[Mapping[str, Any]], problem: Optional[Mapping[str, Any]] = None, **options: Any) -> Iterator[BatchLine]:
-        """POST /v1/batch, streamed: yields each item's line as the service judges it, then the summary line."""
-        body: Json = {"items": list(items), **options}
-        if problem is not None:
-            body["problem"] = dict(problem)
-        yield from self._ndjson("/v1/batch", body)  # type: ignore[misc]
+        """POST /v1/batch, streamed: yields each item's line as the service judges it, then the summary line.
+
+        A stream cut before its summary line (behind a load balancer: the replica judging the batch
+        went away) is resumed: the items without a line are sent again, up to max_retries times, and
+        keep their index in `items`; no line is yielded twice. The summary line then counts every
+        line of this call and says how often it was resumed ("resumed"); `deadlineMs` keeps counting
+        from the first request.
+        """
+        items = list(items)
+        pending = list(range(len(items)))
+        lines: List[Json] = []
+        started = time.monotonic()
+        resumed = 0
+        while True:
+            body: Json = {**options, "items": [items[i] for i in pending]}
+            if problem is not None:
+                body["problem"] = dict(problem)
+            if "deadlineMs" in options:
+                left = int(options["deadlineMs"] - (time.monotonic() - started) * 1000)
+                if left <= 0:
+                    for i in pending:
+                        line: Json = {"type": "item", "index": i, "id": items[i].get("id"), "status": "not_run", "reason": "deadline"}
+                        lines.append(line)
+                        yield line  # type: ignore[misc]
+                    yield _summary(lines, len(items), started, resumed, deadline_exceeded=True)  # type: ignore[misc]
+                    return
+                body["deadlineMs"] = left
+            summary: Optional[Json] = None
+            got = set()
+            try:
+                for line in self._ndjson("/v1/batch", body):
+                    if line.get("type") == "summary":
+                        summary = line
+                        continue
+                    line = {**line, "index": pending[line["index"]]}
+                    got.add(line["index"])
+                    lines.append(line)
+                    yield line  # type: ignore[misc]
+            except (http.client.HTTPException, ConnectionError, TimeoutError, OSError) as err:
+                cut: object = err
+            else:
+                cut = "the stream ended without a summary line"
+            if summary is not None:
+                if resumed == 0:
+                    yield summary  # type: ignore[misc]
+                else:
+                    yield _summary(lines, len(items), started, resumed, deadline_exceeded=bool(summary.get("deadlineExceeded")))  # type: ignore[misc]
+                return
+            pending = [i for i in pending if i not in got]
+            if resumed >= self.max_retries:
+                raise VerdictError(0, "VERDICT_STREAM_CUT", f"batch stream cut {resumed + 1} times, {len(pending)} items without a line: {cut}", True)
+            time.sleep(self._delay(resumed, None))
+            resumed += 1
 
     def reward(
         self,
@@ -163,6 +212,26 @@ class VerdictClient:
                 line = raw.strip()
                 if line:
                     yield json.loads(line.decode("utf-8"))
+
+
+def _summary(lines: List[Json], total: int, started: float, resumed: int, deadline_exceeded: bool) -> Json:
+    """The summary of a resumed batch, from its item lines, in the service's shape."""
+    verdicts: Dict[str, int] = {}
+    for line in lines:
+        if line["status"] == "ok":
+            verdicts[line["result"]["verdict"]] = verdicts.get(line["result"]["verdict"], 0) + 1
+    return {
+        "type": "summary",
+        "total": total,
+        "ok": sum(1 for line in lines if line["status"] == "ok"),
+        "error": sum(1 for line in lines if line["status"] == "error"),
+        "notRun": sum(1 for line in lines if line["status"] == "not_run"),
+        "verdicts": verdicts,
+        "cacheHits": sum(1 for line in lines if line["status"] == "ok" and line["result"].get("cache") == "hit"),
+        "deadlineExceeded": deadline_exceeded or any(line.get("reason") == "deadline" for line in lines),
+        "wallTimeMs": round((time.monotonic() - started) * 1000, 1),
+        "resumed": resumed,
+    }
 
 
 def _error_of(err: urllib.error.HTTPError) -> VerdictError:
