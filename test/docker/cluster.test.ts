@@ -67,7 +67,8 @@ describe('compose deployment: replicas behind the balancer, under failures', { t
       VERDICT_ENGINE2_DIR: engine2.socketDir,
       LOG_LEVEL: 'warn',
     };
-    await composeRun('up', '-d');
+    // The one command the README gives, with this test's overlay and project name.
+    await run('bash', ['deploy/up.sh', '-f', 'test/fixtures/cluster/second-host.yml', '-p', project], { env, timeoutMs: 1_500_000 });
     replicas.a = (await composeRun('ps', '-q', 'verdict')).stdout;
     replicas.b = (await composeRun('ps', '-q', 'verdict-b')).stdout;
     // The instance id of a replica in compose is its hostname: the container id's first 12 characters.
