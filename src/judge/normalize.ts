@@ -21,6 +21,29 @@ export function requireLanguage(name: string, field = 'language'): LanguageDefin
   return language;
 }
 
+/**
+ * The files of one program, as the sandbox will write them: at most `maxFiles`, no path twice,
+ * no path both a file and a directory. `duplicate` words the error for the i-th path repeating
+ * an earlier one, since each API names that field its own way.
+ */
+export function checkFileSet(paths: readonly string[], maxFiles: number, duplicate: (index: number, path: string) => string): void {
+  if (paths.length > maxFiles) {
+    throw new BadRequestError('VERDICT_INVALID_REQUEST', `files: ${paths.length} files given, at most ${maxFiles} are accepted`);
+  }
+  const seen = new Set<string>();
+  for (const [i, path] of paths.entries()) {
+    if (seen.has(path)) throw new BadRequestError('VERDICT_INVALID_REQUEST', duplicate(i, path));
+    seen.add(path);
+  }
+  for (const path of seen) {
+    const parts = path.split('/');
+    for (let n = 1; n < parts.length; n++) {
+      const dir = parts.slice(0, n).join('/');
+      if (seen.has(dir)) throw new BadRequestError('VERDICT_INVALID_REQUEST', `files: ${JSON.stringify(dir)} is both a file and a directory`);
+    }
+  }
+}
+
 export function normalizeSubmission(req: SubmissionRequest, settings: Settings): Submission {
   const language = requireLanguage(req.language);
   let marker: string | undefined;
@@ -44,24 +67,13 @@ export function normalizeSubmission(req: SubmissionRequest, settings: Settings):
   if (req.coverage && !language.coverage) {
     throw new BadRequestError('VERDICT_INVALID_REQUEST', `coverage: not available for ${language.id}; available for: ${languageIds.filter((id) => findLanguage(id)?.coverage).join(', ')}`);
   }
-  if (files.length > settings.maxFiles) {
-    throw new BadRequestError('VERDICT_INVALID_REQUEST', `files: ${files.length} files given, at most ${settings.maxFiles} are accepted`);
-  }
-  const paths = new Set<string>();
-  for (const [i, f] of files.entries()) {
-    if (paths.has(f.path)) throw new BadRequestError('VERDICT_INVALID_REQUEST', `files.${i}.path: ${JSON.stringify(f.path)} appears twice`);
-    paths.add(f.path);
-  }
-  // A file and a directory of one name cannot both exist.
-  for (const p of paths) {
-    const parts = p.split('/');
-    for (let n = 1; n < parts.length; n++) {
-      const dir = parts.slice(0, n).join('/');
-      if (paths.has(dir)) throw new BadRequestError('VERDICT_INVALID_REQUEST', `files: ${JSON.stringify(dir)} is both a file and a directory`);
-    }
-  }
+  checkFileSet(
+    files.map((f) => f.path),
+    settings.maxFiles,
+    (i, path) => `files.${i}.path: ${JSON.stringify(path)} appears twice`,
+  );
   const entries = req.files ? (language.entryFiles ?? [language.sourceFile]) : [files[0]!.path];
-  const entry = entries.find((e) => paths.has(e));
+  const entry = entries.find((e) => files.some((f) => f.path === e));
   if (entry === undefined) {
     throw new BadRequestError('VERDICT_INVALID_REQUEST', `files: a ${language.id} program must contain ${entries.join(' or ')}, its entry point`);
   }

@@ -26,7 +26,7 @@ import { z } from 'zod';
 import type { Config } from '../config.js';
 import type { Limits } from '../domain/vocabulary.js';
 import { BadRequestError } from '../errors.js';
-import { normalizeSubmission } from '../judge/normalize.js';
+import { checkFileSet, normalizeSubmission } from '../judge/normalize.js';
 import type { Submission } from '../judge/judge.js';
 import { findLanguage, languages, type LanguageDefinition } from '../languages/registry.js';
 import { errorSchema, relativePath, type CompileResult, type TestResult } from '../schemas.js';
@@ -249,24 +249,11 @@ export function pistonSubmission(req: PistonExecuteRequest, lang: LanguageDefini
     { path: base.entry, content: entryContent },
     ...rest.map((f, i) => ({ path: f.name ?? `file${i + 1}`, content: decode(f.content, f.encoding) })),
   ];
-  if (files.length > settings.maxFiles) {
-    throw new BadRequestError('VERDICT_INVALID_REQUEST', `files: ${files.length} files given, at most ${settings.maxFiles} are accepted`);
-  }
-  const paths = new Set<string>();
-  for (const [i, f] of files.entries()) {
-    if (paths.has(f.path)) {
-      const why = i > 0 && f.path === base.entry ? ` (the first file is written as ${base.entry}, the ${lang.id} entry)` : '';
-      throw new BadRequestError('VERDICT_INVALID_REQUEST', `files.${i}.name: ${JSON.stringify(f.path)} appears twice${why}`);
-    }
-    paths.add(f.path);
-  }
-  for (const p of paths) {
-    const parts = p.split('/');
-    for (let n = 1; n < parts.length; n++) {
-      const dir = parts.slice(0, n).join('/');
-      if (paths.has(dir)) throw new BadRequestError('VERDICT_INVALID_REQUEST', `files: ${JSON.stringify(dir)} is both a file and a directory`);
-    }
-  }
+  checkFileSet(
+    files.map((f) => f.path),
+    settings.maxFiles,
+    (i, path) => `files.${i}.name: ${JSON.stringify(path)} appears twice${i > 0 && path === base.entry ? ` (the first file is written as ${base.entry}, the ${lang.id} entry)` : ''}`,
+  );
   return { ...base, files, ownCode: { files: files.map((f) => f.path), composed: undefined } };
 }
 
