@@ -98,16 +98,27 @@ class Flaky(http.server.BaseHTTPRequestHandler):
         pass
 
 
-class Retries(unittest.TestCase):
+class AgainstAFake(unittest.TestCase):
+    """A client with short backoffs in front of `handler`, a scripted stand-in for the service."""
+
+    handler = None
+
     def setUp(self):
-        self.server = http.server.HTTPServer(("127.0.0.1", 0), Flaky)
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), self.handler)
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
         self.client = VerdictClient(f"http://127.0.0.1:{self.server.server_port}", backoff_base=0.01, max_retries=3)
-        Flaky.seen = 0
 
     def tearDown(self):
         self.server.shutdown()
         self.server.server_close()
+
+
+class Retries(AgainstAFake):
+    handler = Flaky
+
+    def setUp(self):
+        super().setUp()
+        Flaky.seen = 0
 
     def test_retries_retryable_failures_then_answers(self):
         busy = {"code": "VERDICT_QUEUE_FULL", "message": "full", "retryable": True}
@@ -167,16 +178,12 @@ class CutStream(http.server.BaseHTTPRequestHandler):
         pass
 
 
-class ResumedBatches(unittest.TestCase):
-    def setUp(self):
-        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), CutStream)
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-        self.client = VerdictClient(f"http://127.0.0.1:{self.server.server_port}", backoff_base=0.01, max_retries=3)
-        CutStream.bodies = []
+class ResumedBatches(AgainstAFake):
+    handler = CutStream
 
-    def tearDown(self):
-        self.server.shutdown()
-        self.server.server_close()
+    def setUp(self):
+        super().setUp()
+        CutStream.bodies = []
 
     def test_a_cut_stream_is_resumed_with_the_items_it_did_not_answer(self):
         items = [{"id": f"s{i}", "source": f"print({i})"} for i in range(4)]
