@@ -6,56 +6,21 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { SandboxFailedError } from '../../src/errors.js';
 import { languages } from '../../src/languages/registry.js';
-import { LABEL_INSTANCE } from '../../src/sandbox/docker-engine.js';
 import type { Phase, RunRecord } from '../../src/sandbox/protocol.js';
-import { SandboxSession } from '../../src/sandbox/session.js';
+import type { SandboxSession } from '../../src/sandbox/session.js';
 import { startTestApp } from '../helpers/app.js';
+import { runOk, withSandbox } from '../helpers/sandbox.js';
 
 const t = await startTestApp();
 const python = languages.find((l) => l.id === 'python')!;
-const MiB = 1024 * 1024;
 const UID_A = 200_001;
 const UID_B = 200_002;
 const UID_C = 200_003;
 
-async function withSandbox(uid: number, body: (s: SandboxSession) => Promise<void>): Promise<void> {
-  const image = t.app.catalog.image(python);
-  assert.ok(image, 'the python image is built');
-  const session = await SandboxSession.open(t.engine, {
-    image: image.tag,
-    memoryBytes: 256 * MiB,
-    pids: 32,
-    cpus: 1,
-    boxBytes: 16 * MiB,
-    tmpBytes: 16 * MiB,
-    shmBytes: 16 * MiB,
-    candidateUid: uid,
-    labels: { [LABEL_INSTANCE]: t.instanceId },
-  });
-  try {
-    await body(session);
-  } finally {
-    await session.close();
-  }
-}
+const withPython = (uid: number, body: (s: SandboxSession) => Promise<void>) => withSandbox(t, python, uid, body);
 
-async function run(session: SandboxSession, phase: Phase, argv: string[]): Promise<RunRecord> {
-  const record = await session.run({
-    phase,
-    argv,
-    env: { PATH: '/usr/local/bin:/usr/bin:/bin', HOME: '/tmp', LANG: 'C.UTF-8', PYTHONDONTWRITEBYTECODE: '1' },
-    stdin: Buffer.alloc(0),
-    cpuTimeMs: 10_000,
-    wallTimeMs: 20_000,
-    outputBytes: MiB,
-    killOnOutput: false,
-    fileSizeBytes: 4 * MiB,
-    openFiles: 64,
-    stackBytes: 8 * MiB,
-  });
-  assert.equal(record.reason, 'none', `${argv.join(' ')}: ${record.stderr.toString()}`);
-  return record;
-}
+const run = (session: SandboxSession, phase: Phase, argv: string[]): Promise<RunRecord> =>
+  runOk(session, { phase, argv, env: { PATH: '/usr/local/bin:/usr/bin:/bin', HOME: '/tmp', LANG: 'C.UTF-8', PYTHONDONTWRITEBYTECODE: '1' } });
 
 /** Runs a python script and parses the JSON it prints. */
 async function py<T>(session: SandboxSession, phase: Phase, lines: string[]): Promise<T> {
@@ -138,7 +103,7 @@ const plant = [
 
 describe('sandbox reset', () => {
   it('hands one container from candidate A to candidate B with nothing of A left', async () => {
-    await withSandbox(UID_A, async (s) => {
+    await withPython(UID_A, async (s) => {
       // Candidate A: program, compile (which plants), a sealed test run.
       await s.writeFile('main.py', 'print("A")\n');
       await s.writeFile('shared.txt', 'A by FILE\n');
@@ -193,7 +158,7 @@ describe('sandbox reset', () => {
   });
 
   it('refuses a uid out of range with ERR and changes nothing; a later RESET still works', async () => {
-    await withSandbox(UID_A, async (s) => {
+    await withPython(UID_A, async (s) => {
       await s.writeFile('main.py', 'print("A")\n');
       await run(s, 'test', ['true']);
       for (const bad of [0, 999, 2_147_483_648]) {

@@ -9,38 +9,22 @@ import { describe, it } from 'node:test';
 import { nodeRunFlags } from '../../src/languages/javascript.js';
 import { languages } from '../../src/languages/registry.js';
 import type { BuildContext, LanguageDefinition } from '../../src/languages/types.js';
-import { LABEL_INSTANCE } from '../../src/sandbox/docker-engine.js';
 import type { RunRecord } from '../../src/sandbox/protocol.js';
-import { SandboxSession } from '../../src/sandbox/session.js';
+import type { SandboxSession } from '../../src/sandbox/session.js';
 import { startTestApp } from '../helpers/app.js';
+import { runOk, SANDBOX_MEMORY_BYTES, withSandbox } from '../helpers/sandbox.js';
 
 const t = await startTestApp();
-const MiB = 1024 * 1024;
 const python = languages.find((l) => l.id === 'python')!;
 const javascript = languages.find((l) => l.id === 'javascript')!;
-const ctx: BuildContext = { entry: 'main', entrySource: '', sources: [], memoryBytes: 256 * MiB, cpus: 1 };
+const ctx: BuildContext = { entry: 'main', entrySource: '', sources: [], memoryBytes: SANDBOX_MEMORY_BYTES, cpus: 1 };
 
 /** One sandbox of the language's image, with the given files written to /box. */
-async function withSandbox(lang: LanguageDefinition, files: Record<string, string>, body: (s: Box) => Promise<void>): Promise<void> {
-  const image = t.app.catalog.image(lang);
-  assert.ok(image, `the ${lang.id} image is built`);
-  const session = await SandboxSession.open(t.engine, {
-    image: image.tag,
-    memoryBytes: ctx.memoryBytes,
-    pids: 32,
-    cpus: 1,
-    boxBytes: 16 * MiB,
-    tmpBytes: 16 * MiB,
-    shmBytes: 16 * MiB,
-    candidateUid: 300_000 + Math.floor(Math.random() * 100_000),
-    labels: { [LABEL_INSTANCE]: t.instanceId },
-  });
-  try {
+async function withBox(lang: LanguageDefinition, files: Record<string, string>, body: (s: Box) => Promise<void>): Promise<void> {
+  await withSandbox(t, lang, 300_000 + Math.floor(Math.random() * 100_000), async (session) => {
     for (const [name, content] of Object.entries(files)) await session.writeFile(name, content);
     await body(new Box(session, lang));
-  } finally {
-    await session.close();
-  }
+  });
 }
 
 class Box {
@@ -49,22 +33,8 @@ class Box {
     private readonly lang: LanguageDefinition,
   ) {}
 
-  async run(argv: string[], stdin = '', env: Record<string, string> = {}): Promise<RunRecord> {
-    const record = await this.session.run({
-      phase: 'test',
-      argv,
-      env: { ...this.lang.env(ctx), ...env },
-      stdin: Buffer.from(stdin),
-      cpuTimeMs: 10_000,
-      wallTimeMs: 20_000,
-      outputBytes: MiB,
-      killOnOutput: false,
-      fileSizeBytes: 4 * MiB,
-      openFiles: 64,
-      stackBytes: 8 * MiB,
-    });
-    assert.equal(record.reason, 'none', `${argv.join(' ')}: ${record.stderr.toString()}`);
-    return record;
+  run(argv: string[], stdin = '', env: Record<string, string> = {}): Promise<RunRecord> {
+    return runOk(this.session, { argv, stdin, env: { ...this.lang.env(ctx), ...env } });
   }
 }
 
@@ -187,7 +157,7 @@ if __name__ == "__main__":
 
 describe('python call.py', () => {
   it('calls functions and methods and encodes their values as JSON', async () => {
-    await withSandbox(python, { 'main.py': PY_MAIN }, async (box) => {
+    await withBox(python, { 'main.py': PY_MAIN }, async (box) => {
       assert.equal(ok(await call(box, pyCall('main.py', 'add'), { args: [2, 3] })), 5);
       assert.equal(ok(await call(box, pyCall('main.py', 'greet'), { args: ['ada'], kwargs: { punct: '!' } })), 'hello ada!');
       assert.deepEqual(ok(await call(box, pyCall('main.py', 'Solution.twoSum'), { args: [[2, 7, 11, 15], 9] })), [0, 1]);
@@ -205,7 +175,7 @@ describe('python call.py', () => {
   });
 
   it('refuses values that are not plain JSON, saying where they are', async () => {
-    await withSandbox(python, { 'main.py': PY_MAIN }, async (box) => {
+    await withBox(python, { 'main.py': PY_MAIN }, async (box) => {
       assert.match(refused(await call(box, pyCall('main.py', 'rigged'))), /contains an AlwaysEqual \(a subclass of int\) at \[1\]\.key, which is not a JSON value/);
       assert.match(refused(await call(box, pyCall('main.py', 'custom'))), /contains a Point at \.p\b/);
       assert.match(refused(await call(box, pyCall('main.py', 'a_set'))), /^the return value is a set, which is not a JSON value$/);
@@ -216,7 +186,7 @@ describe('python call.py', () => {
   });
 
   it('leaves exceptions, exits, output and stdin to the program', async () => {
-    await withSandbox(python, { 'main.py': PY_MAIN }, async (box) => {
+    await withBox(python, { 'main.py': PY_MAIN }, async (box) => {
       const failed = await call(box, pyCall('main.py', 'divide'), { args: [1, 0] });
       assert.equal(failed.record.exitCode, 1);
       assert.equal(failed.result, undefined);
@@ -277,7 +247,7 @@ describe('python cover.py', () => {
   };
 
   it("reports the lines run in the program's files, threads included, the standard library not", async () => {
-    await withSandbox(python, { 'main.py': COVERED, 'helper.py': 'def double(x):\n    return 2 * x\n' }, async (box) => {
+    await withBox(python, { 'main.py': COVERED, 'helper.py': 'def double(x):\n    return 2 * x\n' }, async (box) => {
       const c = await cover(box, ['main.py']);
       assert.equal(c.record.exitCode, 0, c.record.stderr.toString());
       assert.equal(c.before, 'small [4]\n');
@@ -305,14 +275,14 @@ describe('python cover.py', () => {
       'f(-1)', //                16
       '',
     ].join('\n');
-    await withSandbox(python, { 'main.py': program }, async (box) => {
+    await withBox(python, { 'main.py': program }, async (box) => {
       const c = await cover(box, ['main.py']);
       assert.deepEqual(c.result, { coverage: { 'main.py': [1, 2, 4, 5, 6, 7, 8, 9, 12, 13, 14, 15, 16] } });
     });
   });
 
   it('keeps the exit status and the traceback, reports nothing after os._exit, hides its marker', async () => {
-    await withSandbox(python, { 'main.py': EXITS }, async (box) => {
+    await withBox(python, { 'main.py': EXITS }, async (box) => {
       const raised = await cover(box, ['main.py', 'raise']);
       assert.equal(raised.record.exitCode, 1);
       assert.match(raised.record.stderr.toString(), /File "\/box\/main\.py", line 5, in <module>\n[\s\S]*ValueError: boom\n$/);
@@ -331,7 +301,7 @@ describe('python cover.py', () => {
 
   it('call.py reports the coverage of the import and the call', async () => {
     const source = 'def sign(x):\n    if x < 0:\n        return -1\n    return 1\n\nTOP = 1\n';
-    await withSandbox(python, { 'main.py': source }, async (box) => {
+    await withBox(python, { 'main.py': source }, async (box) => {
       const c = await call(box, pyCall('main.py', 'sign'), { args: [5], coverage: true });
       assert.equal(ok(c), 1);
       assert.deepEqual(c.result?.coverage, { 'main.py': [1, 2, 4, 6] });
@@ -370,7 +340,7 @@ describe('python segment.py', () => {
   };
 
   it('classifies lines and lists statements with their spans and depths', async () => {
-    await withSandbox(python, {}, async (box) => {
+    await withBox(python, {}, async (box) => {
       const s = await segment(box, SEGMENTED);
       assert.equal(s.syntaxError, null);
       assert.deepEqual(s.lines.map((l) => l.line), [...Array(17).keys()].map((i) => i + 1));
@@ -401,7 +371,7 @@ describe('python segment.py', () => {
   });
 
   it('reports a syntax error with its line and still classifies the lines', async () => {
-    await withSandbox(python, {}, async (box) => {
+    await withBox(python, {}, async (box) => {
       const s = await segment(box, 'def f(:\n    pass\n\n# c\n');
       assert.deepEqual(s.syntaxError, { line: 1, message: 'invalid syntax' });
       assert.deepEqual(s.statements, []);
@@ -467,7 +437,7 @@ describe('javascript call.js', () => {
   const jsCall = (entry: string) => ['node', ...nodeRunFlags(ctx, '/opt/verdict/js'), '/opt/verdict/js/call.js', 'main.js', entry];
 
   it('calls declarations, arrows, methods, exports and async functions', async () => {
-    await withSandbox(javascript, { 'main.js': JS_MAIN }, async (box) => {
+    await withBox(javascript, { 'main.js': JS_MAIN }, async (box) => {
       assert.equal(ok(await call(box, jsCall('add'), { args: [2, 3] })), 5);
       assert.equal(ok(await call(box, jsCall('twice'), { args: [21] })), 42);
       assert.equal(ok(await call(box, jsCall('Solution.reverse'), { args: ['abc'] })), 'cba');
@@ -493,7 +463,7 @@ describe('javascript call.js', () => {
   });
 
   it('refuses getters, proxies, class instances and Maps without running their code', async () => {
-    await withSandbox(javascript, { 'main.js': JS_MAIN }, async (box) => {
+    await withBox(javascript, { 'main.js': JS_MAIN }, async (box) => {
       const getter = await call(box, jsCall('getter'));
       assert.match(refused(getter), /contains a getter at \.list\[0\]\.x, which is not a JSON value/);
       const proxy = await call(box, jsCall('proxy'));
@@ -506,7 +476,7 @@ describe('javascript call.js', () => {
   });
 
   it('leaves exceptions, rejections and process.exit to the program', async () => {
-    await withSandbox(javascript, { 'main.js': JS_MAIN }, async (box) => {
+    await withBox(javascript, { 'main.js': JS_MAIN }, async (box) => {
       const failed = await call(box, jsCall('fail'), { args: [{}] });
       assert.equal(failed.record.exitCode, 1);
       assert.equal(failed.result, undefined);
