@@ -21,7 +21,7 @@ import type { BatchLine, BatchSummary, CompileResult, SubmissionResult, TestResu
 import { cacheKey, isCacheable, ResultCache } from './cache.js';
 import { failureLocation, type OwnCode } from './location.js';
 import { valueDifference } from '../domain/values.js';
-import { WarmPool, type PoolObserver } from './pool.js';
+import { WarmPool, type PoolObserver, type PoolStats } from './pool.js';
 import { Scheduler, type Flow, type SchedulerStats } from './scheduler.js';
 
 const MiB = 1024 * 1024;
@@ -80,7 +80,7 @@ export interface JudgeObserver extends PoolObserver {
 }
 
 export interface JudgeStats extends SchedulerStats {
-  pool: { idle: number; starting: number; kinds: number; maxIdle: number };
+  pool: PoolStats;
   cache: { entries: number; bytes: number; maxBytes: number };
 }
 

@@ -30,6 +30,18 @@ export interface PoolOptions {
   now?: () => number;
 }
 
+export interface PoolStats {
+  idle: number;
+  starting: number;
+  /**
+   * Idle sandboxes a trim let go that still exist: the trim runs on its own
+   * timer, so a leak check that counts containers must see them.
+   */
+  closing: number;
+  kinds: number;
+  maxIdle: number;
+}
+
 export interface PoolObserver {
   poolTake(hit: boolean): void;
   poolStartFailed(err: unknown): void;
@@ -48,6 +60,8 @@ export class WarmPool<S extends Pooled> {
   private readonly kinds = new Map<string, Kind<S>>();
   private readonly inflight = new Set<Promise<void>>();
   private readonly now: () => number;
+  /** Idle sandboxes let go by a trim whose removal has not finished. */
+  private closing = 0;
   private readonly timer: NodeJS.Timeout | undefined;
   private closed = false;
 
@@ -82,14 +96,14 @@ export class WarmPool<S extends Pooled> {
     this.fill(kind);
   }
 
-  stats(): { idle: number; starting: number; kinds: number; maxIdle: number } {
+  stats(): PoolStats {
     let idle = 0;
     let starting = 0;
     for (const kind of this.kinds.values()) {
       idle += kind.idle.length;
       starting += kind.filling;
     }
-    return { idle, starting, kinds: this.kinds.size, maxIdle: this.options.maxIdle };
+    return { idle, starting, closing: this.closing, kinds: this.kinds.size, maxIdle: this.options.maxIdle };
   }
 
   /** Resolves when no sandbox is being started or destroyed: what a leak check waits for. */
@@ -154,7 +168,10 @@ export class WarmPool<S extends Pooled> {
   private trim(): void {
     for (const [key, kind] of this.kinds) {
       const excess = kind.idle.length - this.target(kind);
-      if (excess > 0) for (const s of kind.idle.splice(0, excess)) this.track(s.close());
+      for (const s of excess > 0 ? kind.idle.splice(0, excess) : []) {
+        this.closing++;
+        this.track(s.close().finally(() => this.closing--));
+      }
       if (kind.idle.length === 0 && kind.filling === 0 && kind.takes.length === 0) this.kinds.delete(key);
     }
   }

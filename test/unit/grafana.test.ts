@@ -39,7 +39,7 @@ const zeroStats: JudgeStats = {
   concurrency: 0,
   queueLimit: 0,
   saturated: false,
-  pool: { idle: 0, starting: 0, kinds: 0, maxIdle: 0 },
+  pool: { idle: 0, starting: 0, closing: 0, kinds: 0, maxIdle: 0 },
   cache: { entries: 0, bytes: 0, maxBytes: 0 },
 };
 
