@@ -11,14 +11,10 @@ import { request } from 'undici';
 import { buildApp } from '../src/app.js';
 import { parseConfig } from '../src/config.js';
 import { DockerEngine } from '../src/sandbox/docker-engine.js';
+import { percentile } from './percentile.js';
 
 const runs = Number(process.argv[2] ?? 100);
 const source = 'a, b = map(int, input().split())\nprint(a + b)\n';
-
-function percentile(values: number[], p: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
-}
 
 // Debian's interpreter, as in the sandbox image; not a version-manager shim, whose start-up is a shell script.
 const python = process.env.BARE_PYTHON ?? '/usr/bin/python3';
