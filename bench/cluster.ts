@@ -21,7 +21,9 @@ import path from 'node:path';
 import { Pool } from 'undici';
 import { LABEL_INSTANCE, LABEL_MANAGED } from '../src/sandbox/docker-engine.js';
 import type { SubmissionResult } from '../src/schemas.js';
-import { ROOT, containers, docker, freePort, request, run, until, waitReady } from '../test/helpers/cluster.js';
+import { ROOT, containers, docker, request, run, waitReady } from '../test/helpers/cluster.js';
+import { freePort, until } from '../test/helpers/wait.js';
+import { percentile } from './percentile.js';
 
 const requests = Number(process.argv[2] ?? 328);
 const concurrency = Number(process.argv[3] ?? 8);
@@ -193,11 +195,11 @@ async function measure(replicas: number, list: Program[], images: { service: str
     // measured run must not start before every one has.
     const seen = new Set<string>();
     await abortable(
-      until(`${replicas} replicas in rotation`, 180_000, async () => {
+      until(`${replicas} replicas in rotation`, async () => {
         const reply = await request(`${baseUrl}/readyz`, { timeoutMs: 5_000 });
         if (reply.status === 200 && reply.headers['x-verdict-instance']) seen.add(String(reply.headers['x-verdict-instance']));
         return seen.size >= replicas;
-      }),
+      }, { timeoutMs: 180_000, intervalMs: 500 }),
     );
 
     pool = new Pool(baseUrl, { connections: concurrency, headersTimeout: REQUEST_TIMEOUT_MS, bodyTimeout: REQUEST_TIMEOUT_MS });
@@ -239,12 +241,6 @@ async function sweep(project: string, replicaIds: string[]): Promise<number> {
 }
 
 // ---------- figures ----------
-
-function percentile(values: number[], p: number): number {
-  if (values.length === 0) return NaN;
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
-}
 
 function figures(r: RunResult) {
   const answered = r.samples.filter((s) => s.status === 200);

@@ -15,7 +15,6 @@ import { after, before, describe, it } from 'node:test';
 import {
   containers,
   docker,
-  freePort,
   inRotation,
   isRetryable,
   logsOf,
@@ -23,11 +22,11 @@ import {
   request,
   run,
   slowDouble,
-  until,
   waitReady,
   type Reply,
 } from '../helpers/cluster.js';
 import { SecondEngine } from '../helpers/second-engine.js';
+import { freePort, until } from '../helpers/wait.js';
 
 const project = `vcluster${randomUUID().slice(0, 6)}`;
 const engine2 = new SecondEngine();
@@ -76,7 +75,7 @@ describe('compose deployment: replicas behind the balancer, under failures', { t
     instances.b = replicas.b.slice(0, 12);
     try {
       await waitReady(baseUrl, 900_000);
-      await until('both replicas in rotation', 120_000, async () => (await inRotation(baseUrl)).size === 2);
+      await until('both replicas in rotation', async () => (await inRotation(baseUrl)).size === 2, { timeoutMs: 120_000, intervalMs: 500 });
     } catch (err) {
       throw new Error(`${(err as Error).message}\n${await diagnostics()}`);
     }
@@ -126,10 +125,10 @@ describe('compose deployment: replicas behind the balancer, under failures', { t
 
   it('a replica killed mid-load: every request ends with its verdict, the replica restarts and removes what it left', async (t) => {
     const load = Promise.all(Array.from({ length: 8 }, (_, i) => postWithRetry(`${baseUrl}/v1/submissions`, slowDouble(1, 100 + i))));
-    const leftBehind = await until('sandboxes of replica a at work', 30_000, async () => {
+    const leftBehind = await until('sandboxes of replica a at work', async () => {
       const ids = await containers(['verdict.managed=true', `verdict.instance=${instances.a}`]);
       return ids.length > 0 ? ids : undefined;
-    });
+    }, { timeoutMs: 30_000, intervalMs: 500 });
     // A crash, not `docker kill` (which Docker counts as a manual stop and never restarts):
     // SIGKILL to the replica's process from the host.
     const pid = (await docker('inspect', '-f', '{{.State.Pid}}', replicas.a)).stdout;
@@ -139,7 +138,7 @@ describe('compose deployment: replicas behind the balancer, under failures', { t
     t.diagnostic(`retried by the client: ${killed.filter((o) => o.earlier.length > 0).length} of ${killed.length}`);
 
     // restart: unless-stopped brings it back with the same hostname, hence the same instance id.
-    await until('replica a back in rotation', 300_000, async () => (await inRotation(baseUrl)).has(instances.a));
+    await until('replica a back in rotation', async () => (await inRotation(baseUrl)).has(instances.a), { timeoutMs: 300_000, intervalMs: 500 });
     const stillThere = (await Promise.all(leftBehind.map(async (id) => ((await docker('ps', '-aq', '--no-trunc', '--filter', `id=${id}`)).stdout ? id : undefined)))).filter(Boolean);
     assert.deepEqual(stillThere, [], 'the killed replica swept its sandboxes when it came back');
     await assertServes([instances.a, instances.b]);
@@ -147,15 +146,15 @@ describe('compose deployment: replicas behind the balancer, under failures', { t
 
   it('the Docker engine under one replica restarts: every request ends with its verdict, and the replica recovers', async (t) => {
     const load = Promise.all(Array.from({ length: 8 }, (_, i) => postWithRetry(`${baseUrl}/v1/submissions`, slowDouble(1, 200 + i))));
-    await until('sandboxes on the second engine at work', 30_000, async () => (await containers(['verdict.managed=true'], engine2.host)).length > 0);
+    await until('sandboxes on the second engine at work', async () => (await containers(['verdict.managed=true'], engine2.host)).length > 0, { timeoutMs: 30_000, intervalMs: 500 });
     await engine2.restart();
     const restarted = await load;
     for (const [i, outcome] of restarted.entries()) assertDoubled(outcome.reply, 200 + i);
     t.diagnostic(`retried by the client: ${restarted.filter((o) => o.earlier.length > 0).length} of ${restarted.length}`);
-    await until('replica b back in rotation', 180_000, async () => (await inRotation(baseUrl)).has(instances.b));
+    await until('replica b back in rotation', async () => (await inRotation(baseUrl)).has(instances.b), { timeoutMs: 180_000, intervalMs: 500 });
     await assertServes([instances.a, instances.b]);
     // What the restart stopped is removed once the engine answers again (the orphan timer, the pool's trim).
-    await until('no stopped sandbox left on the second engine', 120_000, async () => (await containers(['verdict.managed=true'], engine2.host, 'exited').catch(() => ['?'])).length === 0);
+    await until('no stopped sandbox left on the second engine', async () => (await containers(['verdict.managed=true'], engine2.host, 'exited').catch(() => ['?'])).length === 0, { timeoutMs: 120_000, intervalMs: 500 });
   });
 
   it('stops: each replica drains, exits 0 and leaves no sandbox on either engine', async () => {
@@ -179,13 +178,13 @@ describe('compose deployment: replicas behind the balancer, under failures', { t
   /** Judges until every one of these replicas has answered with a verdict. */
   async function assertServes(wanted: string[]): Promise<void> {
     const served = new Set<string>();
-    await until(`verdicts from ${wanted.join(', ')}`, 120_000, async () => {
+    await until(`verdicts from ${wanted.join(', ')}`, async () => {
       const outcomes = await Promise.all([1, 2].map((n) => postWithRetry(`${baseUrl}/v1/submissions`, slowDouble(0.5, n))));
       for (const [k, { reply }] of outcomes.entries()) {
         assertDoubled(reply, k + 1);
         served.add(String(reply.headers['x-verdict-instance']));
       }
       return wanted.every((w) => served.has(w));
-    });
+    }, { timeoutMs: 120_000, intervalMs: 500 });
   }
 });

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { describe, it } from 'node:test';
 import { startTestApp, type TestApp } from '../helpers/app.js';
+import { until } from '../helpers/wait.js';
 
 interface CommandRunResult {
   status: 'Finished' | 'Error' | 'TimeLimitExceeded';
@@ -29,14 +30,6 @@ async function ok(t: TestApp, body: Record<string, unknown>): Promise<RunCodeRes
   const res = await runCode(t, body);
   assert.equal(res.statusCode, 200, res.body);
   return res.json<RunCodeResponse>();
-}
-
-async function until(what: string, predicate: () => boolean, timeoutMs = 30_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!predicate()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting until ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
 }
 
 describe('POST /run_code (SandboxFusion)', async () => {
@@ -164,9 +157,9 @@ describe('POST /run_code under overload', async () => {
 
   it('queues what fits and answers 504 with Retry-After beyond, so verl-style clients retry', async () => {
     const first = runCode(t, { code: sleeper(1), language: 'python' });
-    await until('the first run holds the slot', () => t.app.judge.stats().running === 1);
+    await until('the first run holds the slot', () => t.app.judge.stats().running === 1, { intervalMs: 20 });
     const queued = [runCode(t, { code: sleeper(2), language: 'python' }), runCode(t, { code: sleeper(3), language: 'python' })];
-    await until('the queue is full', () => t.app.judge.stats().queued === 2);
+    await until('the queue is full', () => t.app.judge.stats().queued === 2, { intervalMs: 20 });
 
     const refused = await runCode(t, { code: sleeper(4), language: 'python' });
     assert.equal(refused.statusCode, 504, refused.body);

@@ -5,7 +5,6 @@
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import net from 'node:net';
 import { after, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
@@ -14,17 +13,10 @@ import { buildApp } from '../../src/app.js';
 import { parseConfig } from '../../src/config.js';
 import { DockerEngine, LABEL_INSTANCE } from '../../src/sandbox/docker-engine.js';
 import { DockerProxy } from '../helpers/docker-proxy.js';
+import { freePort, until } from '../helpers/wait.js';
 
 const realEngine = new DockerEngine({});
 const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
-
-async function until(what: string, check: () => Promise<boolean> | boolean, timeoutMs = 30_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) assert.fail(`timed out waiting until ${what}`);
-    await sleep(100);
-  }
-}
 
 const slowProgram = { language: 'python', source: 'import time\ntime.sleep(4)\nprint("done")\n', tests: [{ expectedStdout: 'done' }] };
 
@@ -44,7 +36,7 @@ describe('Docker goes away and comes back', () => {
     });
 
     const inFlight = app.inject({ method: 'POST', url: '/v1/submissions', payload: slowProgram });
-    await until('the submission runs', () => app.judge.stats().running === 1);
+    await until('the submission runs', () => app.judge.stats().running === 1, { intervalMs: 100 });
     await sleep(1000);
     await proxy.cut();
     const res = await inFlight;
@@ -64,7 +56,7 @@ describe('Docker goes away and comes back', () => {
     await until('the orphaned sandbox is removed', async () => {
       await app.judge.settle();
       return (await realEngine.countManaged({ [LABEL_INSTANCE]: instanceId })) === app.judge.stats().pool.idle;
-    });
+    }, { intervalMs: 100 });
   });
 });
 
@@ -80,19 +72,13 @@ describe('the service is killed', () => {
         stdio: ['ignore', 'ignore', 'inherit'],
       });
     const ready = () =>
-      until('the service listens (after its start-up sweep)', async () => {
-        try {
-          return (await request(`http://127.0.0.1:${port}/healthz`)).statusCode === 200;
-        } catch {
-          return false;
-        }
-      }, 60_000);
+      until('the service listens (after its start-up sweep)', async () => (await request(`http://127.0.0.1:${port}/healthz`)).statusCode === 200, { timeoutMs: 60_000, intervalMs: 100 });
 
     const first = start();
     after(() => first.kill('SIGKILL'));
     await ready();
     void request(`http://127.0.0.1:${port}/v1/submissions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(slowProgram) }).catch(() => undefined);
-    await until('its sandbox runs', async () => (await realEngine.countManaged({ [LABEL_INSTANCE]: instanceId })) === 1);
+    await until('its sandbox runs', async () => (await realEngine.countManaged({ [LABEL_INSTANCE]: instanceId })) === 1, { intervalMs: 100 });
     first.kill('SIGKILL');
     await new Promise((resolve) => first.once('exit', resolve));
     assert.equal(await realEngine.countManaged({ [LABEL_INSTANCE]: instanceId }), 1, 'a SIGKILLed service cannot clean up');
@@ -106,14 +92,3 @@ describe('the service is killed', () => {
     assert.equal(code, 0, 'SIGTERM drains and exits 0');
   });
 });
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as net.AddressInfo;
-      srv.close(() => resolve(port));
-    });
-    srv.on('error', reject);
-  });
-}

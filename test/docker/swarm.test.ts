@@ -8,7 +8,8 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
-import { containers, docker, freePort, inRotation, logsOf, postWithRetry, run, slowDouble, until, waitReady, type Outcome } from '../helpers/cluster.js';
+import { containers, docker, inRotation, logsOf, postWithRetry, run, slowDouble, waitReady, type Outcome } from '../helpers/cluster.js';
+import { freePort, until } from '../helpers/wait.js';
 
 const stack = `vswarm${randomUUID().slice(0, 6)}`;
 const service = `${stack}_verdict`;
@@ -41,7 +42,7 @@ describe('Swarm stack', { timeout: 1_800_000 }, () => {
     await run('docker', ['stack', 'deploy', '-c', 'docker-compose.yml', '-c', 'deploy/swarm-host-port.yml', stack], { env });
     try {
       await waitReady(baseUrl, 900_000);
-      await until('both replicas in rotation', 180_000, async () => (await inRotation(baseUrl)).size === 2);
+      await until('both replicas in rotation', async () => (await inRotation(baseUrl)).size === 2, { timeoutMs: 180_000, intervalMs: 500 });
     } catch (err) {
       const logs = await Promise.all((await tasks()).map(async (id) => `--- ${id.slice(0, 12)}\n${await logsOf(id, '30')}`));
       throw new Error(`${(err as Error).message}\n${(await docker('service', 'ps', '--no-trunc', service)).stdout}\n${logs.join('\n')}`);
@@ -51,7 +52,7 @@ describe('Swarm stack', { timeout: 1_800_000 }, () => {
 
   after(async () => {
     await docker('stack', 'rm', stack).catch(() => undefined);
-    await until('the stack is gone', 120_000, async () => (await containers([`com.docker.stack.namespace=${stack}`])).length === 0).catch(() => undefined);
+    await until('the stack is gone', async () => (await containers([`com.docker.stack.namespace=${stack}`])).length === 0, { timeoutMs: 120_000, intervalMs: 500 }).catch(() => undefined);
     for (const id of seen) {
       const left = await containers(['verdict.managed=true', `verdict.instance=${id.slice(0, 12)}`]).catch(() => []);
       if (left.length > 0) await docker('rm', '-f', ...left).catch(() => undefined);
@@ -111,10 +112,10 @@ describe('Swarm stack', { timeout: 1_800_000 }, () => {
     t.diagnostic(`${outcomes.length} requests during the update, ${outcomes.filter((o) => o.outcome.earlier.length > 0).length} retried by the client`);
     const now = await tasks();
     assert.equal(now.filter((id) => before.includes(id)).length, 0, 'every replica was replaced');
-    await until('the new replicas in rotation', 120_000, async () => {
+    await until('the new replicas in rotation', async () => {
       const rotation = await inRotation(baseUrl);
       return rotation.size === 2 && now.every((id) => rotation.has(id.slice(0, 12)));
-    });
+    }, { timeoutMs: 120_000, intervalMs: 500 });
     for (const id of before) {
       const state = (await docker('inspect', '-f', '{{.State.Status}} {{.State.ExitCode}}', id)).stdout;
       assert.equal(state, 'exited 0', `${id.slice(0, 12)} drained and exited 0: ${await logsOf(id, '20')}`);

@@ -8,6 +8,7 @@ import { describe, it } from 'node:test';
 import { request } from 'undici';
 import type { BatchLine, BatchSummary, SubmissionResult } from '../../src/schemas.js';
 import { startTestApp, type TestApp } from '../helpers/app.js';
+import { until } from '../helpers/wait.js';
 
 type Line = BatchLine | BatchSummary;
 
@@ -31,14 +32,6 @@ async function metric(t: TestApp, name: string, labels = ''): Promise<number> {
   const res = await t.app.inject({ method: 'GET', url: '/metrics' });
   const line = res.body.split('\n').find((l) => l.startsWith(`${name}${labels} `) || (labels === '' && l.startsWith(`${name} `)));
   return line ? Number(line.split(' ').pop()) : 0;
-}
-
-async function until(what: string, check: () => boolean | Promise<boolean>, timeoutMs = 30_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting until ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
 }
 
 const ADD = 'a, b = map(int, input().split())\nprint(a + b)\n';
@@ -184,7 +177,7 @@ subprocess.Popen(['sleep', '300'], start_new_session=True, stdout=subprocess.DEV
       assert.equal(t.app.judge.stats().queued, 4);
       controller.abort();
       await pending;
-      await until('the batch is gone from the scheduler', () => t.app.judge.stats().running === 0 && t.app.judge.stats().queued === 0, 20_000);
+      await until('the batch is gone from the scheduler', () => t.app.judge.stats().running === 0 && t.app.judge.stats().queued === 0, { timeoutMs: 20_000 });
     } finally {
       await t.app.server.close();
     }

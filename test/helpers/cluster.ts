@@ -5,9 +5,9 @@
  */
 import { execFile } from 'node:child_process';
 import http from 'node:http';
-import net from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { until } from './wait.js';
 
 const execFileAsync = promisify(execFile);
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -103,32 +103,9 @@ export async function postWithRetry(url: string, body: unknown, options: { giveU
   }
 }
 
-export async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
-
-export async function until<T>(what: string, timeoutMs: number, probe: () => Promise<T | undefined | false>): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last = '';
-  for (;;) {
-    try {
-      const value = await probe();
-      if (value !== undefined && value !== false) return value;
-    } catch (err) {
-      last = (err as Error).message;
-    }
-    if (Date.now() > deadline) throw new Error(`${what}: not within ${timeoutMs} ms${last ? ` (last: ${last})` : ''}`);
-    await new Promise((r) => setTimeout(r, 500));
-  }
-}
-
 /** Waits for the balancer to answer /readyz with 200. */
 export function waitReady(baseUrl: string, timeoutMs: number): Promise<true> {
-  return until(`${baseUrl}/readyz`, timeoutMs, async () => (await request(`${baseUrl}/readyz`, { timeoutMs: 5_000 })).status === 200);
+  return until(`${baseUrl}/readyz`, async () => (await request(`${baseUrl}/readyz`, { timeoutMs: 5_000 })).status === 200, { timeoutMs, intervalMs: 500 });
 }
 
 /** Which replicas the balancer sends /readyz to over a few tries, by their x-verdict-instance. */

@@ -5,7 +5,8 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, openSync, rmSync } from 'node:fs';
-import { docker, run, until } from './cluster.js';
+import { docker, run } from './cluster.js';
+import { until } from './wait.js';
 
 const ROOT_DIR = '/run/verdict-engine2';
 /**
@@ -37,7 +38,7 @@ export class SecondEngine {
       { stdio: ['ignore', log, log], detached: true },
     );
     this.child.unref();
-    await until('the second engine answers', 60_000, async () => existsSync(this.socketPath) && (await this.cli('version', '--format', '{{.Server.Version}}')).length > 0);
+    await until('the second engine answers', async () => existsSync(this.socketPath) && (await this.cli('version', '--format', '{{.Server.Version}}')).length > 0, { timeoutMs: 60_000, intervalMs: 500 });
   }
 
   /** What `systemctl restart docker` does: stop (its containers stop too), then start again. */
