@@ -11,6 +11,7 @@
 # Environment: VERDICT_LB_IMAGE (tag, default verdict/lb:local), VERDICT_BASE_IMAGE.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source deploy/build-lib.sh
 
 log() { echo "build-lb-image: $*" >&2; }
 
@@ -30,14 +31,5 @@ else
   fi
 fi
 log "base: $base; building $tag"
-proxy_args=()
-for var in HTTP_PROXY HTTPS_PROXY NO_PROXY http_proxy https_proxy no_proxy; do
-  if [ -n "${!var:-}" ]; then proxy_args+=(--build-arg "$var=${!var}"); fi
-done
-previous="$(docker image inspect -f '{{.Id}}' "$tag" 2>/dev/null || true)"
-docker build --force-rm "${proxy_args[@]}" --build-arg "BASE_IMAGE=$base" --label "verdict.lb.base=$base" --tag "$tag" deploy/lb >&2
-current="$(docker image inspect -f '{{.Id}}' "$tag")"
-if [ -n "$previous" ] && [ "$previous" != "$current" ]; then
-  docker rmi "$previous" >/dev/null 2>&1 || true
-fi
+build_replacing "$tag" deploy/lb --build-arg "BASE_IMAGE=$base" --label "verdict.lb.base=$base"
 echo "$tag"

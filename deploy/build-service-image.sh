@@ -36,6 +36,7 @@
 #            socket, smoke-tests them, then runs the server.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source deploy/build-lib.sh
 
 log() { echo "build-service-image: $*" >&2; }
 
@@ -131,23 +132,7 @@ fi
 # --- 4. build (layers are cached: package-lock.json, src/ and the staged node are keyed by content)
 log "building $tag"
 started=$SECONDS
-previous="$(docker image inspect -f '{{.Id}}' "$tag" 2>/dev/null || true)"
-# Proxy settings reach `npm ci` in the build as Docker's predefined build args
-# (which stay out of the image's history).
-proxy_args=()
-for var in HTTP_PROXY HTTPS_PROXY NO_PROXY http_proxy https_proxy no_proxy; do
-  if [ -n "${!var:-}" ]; then proxy_args+=(--build-arg "$var=${!var}"); fi
-done
-docker build --force-rm \
-  "${proxy_args[@]}" \
-  --build-arg "BASE_IMAGE=$base" \
-  --label "verdict.service.base=$base" \
-  --tag "$tag" \
-  "$ctx" >&2
+# The host's proxy settings reach `npm ci` in the build (build_replacing passes them on).
+build_replacing "$tag" "$ctx" --build-arg "BASE_IMAGE=$base" --label "verdict.service.base=$base"
 log "built $tag in $((SECONDS - started)) s"
-# The image this one replaces, unless a container still uses it.
-current="$(docker image inspect -f '{{.Id}}' "$tag")"
-if [ -n "$previous" ] && [ "$previous" != "$current" ]; then
-  docker rmi "$previous" >/dev/null 2>&1 || true
-fi
 echo "$tag"
