@@ -24,9 +24,9 @@ export function requireLanguage(name: string, field = 'language'): LanguageDefin
 /**
  * The files of one program, as the sandbox will write them: at most `maxFiles`, no path twice,
  * no path both a file and a directory. `duplicate` words the error for the i-th path repeating
- * an earlier one, since each API names that field its own way.
+ * an earlier one, since each API names that field its own way. Returns the paths as a set.
  */
-export function checkFileSet(paths: readonly string[], maxFiles: number, duplicate: (index: number, path: string) => string): void {
+export function checkFileSet(paths: readonly string[], maxFiles: number, duplicate: (index: number, path: string) => string): Set<string> {
   if (paths.length > maxFiles) {
     throw new BadRequestError('VERDICT_INVALID_REQUEST', `files: ${paths.length} files given, at most ${maxFiles} are accepted`);
   }
@@ -42,6 +42,7 @@ export function checkFileSet(paths: readonly string[], maxFiles: number, duplica
       if (seen.has(dir)) throw new BadRequestError('VERDICT_INVALID_REQUEST', `files: ${JSON.stringify(dir)} is both a file and a directory`);
     }
   }
+  return seen;
 }
 
 export function normalizeSubmission(req: SubmissionRequest, settings: Settings): Submission {
@@ -67,13 +68,13 @@ export function normalizeSubmission(req: SubmissionRequest, settings: Settings):
   if (req.coverage && !language.coverage) {
     throw new BadRequestError('VERDICT_INVALID_REQUEST', `coverage: not available for ${language.id}; available for: ${languageIds.filter((id) => findLanguage(id)?.coverage).join(', ')}`);
   }
-  checkFileSet(
+  const paths = checkFileSet(
     files.map((f) => f.path),
     settings.maxFiles,
     (i, path) => `files.${i}.path: ${JSON.stringify(path)} appears twice`,
   );
   const entries = req.files ? (language.entryFiles ?? [language.sourceFile]) : [files[0]!.path];
-  const entry = entries.find((e) => files.some((f) => f.path === e));
+  const entry = entries.find((e) => paths.has(e));
   if (entry === undefined) {
     throw new BadRequestError('VERDICT_INVALID_REQUEST', `files: a ${language.id} program must contain ${entries.join(' or ')}, its entry point`);
   }

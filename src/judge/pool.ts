@@ -168,7 +168,7 @@ export class WarmPool<S extends Pooled> {
   private trim(): void {
     for (const [key, kind] of this.kinds) {
       const excess = kind.idle.length - this.target(kind);
-      for (const s of excess > 0 ? kind.idle.splice(0, excess) : []) {
+      for (const s of kind.idle.splice(0, Math.max(excess, 0))) {
         this.closing++;
         this.track(s.close().finally(() => this.closing--));
       }
