@@ -135,7 +135,8 @@ class VerdictClient:
                     got.add(line["index"])
                     lines.append(line)
                     yield line  # type: ignore[misc]
-            except (http.client.HTTPException, ConnectionError, TimeoutError, OSError) as err:
+            # OSError covers a reset or timed-out socket; HTTPException a chunked body cut short.
+            except (http.client.HTTPException, OSError) as err:
                 cut: object = err
             else:
                 cut = "the stream ended without a summary line"
