@@ -232,7 +232,15 @@ export const submissionResultSchema = z.object({
   wallTimeMs: z.number().describe('The whole submission, queueing excluded'),
   cache: z
     .enum(cacheSources)
-    .describe('"hit": an identical earlier submission\'s result; "shared": judged once for identical submissions in flight together; "miss": judged for this request; "off": caching not asked for or not applicable'),
+    .describe(
+      '"hit": the stored result of an identical earlier submission, served only after a second run of it agreed on every test\'s verdict, exit status, signal, stdout, stderr (and compile outcome); its times and memory are those of the first run. "miss": judged for this request (the first and second identical submissions are judged, the second to confirm the first). "shared": the same run as an identical submission in flight at the same time. "off": caching not asked for or not applicable',
+    ),
+  nondeterministic: z
+    .boolean()
+    .optional()
+    .describe(
+      'Present, true, when runs of this very submission were seen to disagree (verdict, exit status, signal or output of a test): its outcome depends on chance (unseeded randomness, the clock, hash or map order), so it is never served from the cache and is judged afresh each time. Absent proves nothing: a chance outcome can agree with itself by luck',
+    ),
 });
 export type SubmissionResult = z.infer<typeof submissionResultSchema>;
 export type TestResult = z.infer<typeof testResultSchema>;

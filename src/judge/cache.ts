@@ -2,6 +2,12 @@
  * Results of judged submissions, kept so an identical submission (RL rollouts
  * resend the same program and tests often) is answered without a sandbox, and
  * so identical submissions in flight at once share one run.
+ *
+ * A result is served only once a second run of the same submission has agreed
+ * with it: a program whose outcome depends on chance (unseeded randomness, the
+ * clock, hash or map order) would otherwise hand its first draw to everyone
+ * after it. Two runs that disagree mark the submission nondeterministic, and it
+ * is judged afresh every time after.
  */
 import { createHash, type Hash } from 'node:crypto';
 import { LRUCache } from 'lru-cache';
@@ -181,8 +187,28 @@ export function isCacheable(result: CachedResult, limits: Limits): boolean {
   return true;
 }
 
+/**
+ * What two runs must share to agree: everything the program decided (verdicts,
+ * exit statuses, signals, output, coverage, failure locations), hashed. Left out
+ * are the machine's measurements (CPU and wall time, peak memory), which differ
+ * on every run, and the manifest, which the cache key already fixes.
+ */
+export function outcomeDigest(result: CachedResult): string {
+  const facts = <T extends { cpuTimeMs?: number; wallTimeMs: number; peakMemoryBytes: number }>(m: T) => {
+    const { cpuTimeMs: _c, wallTimeMs: _w, peakMemoryBytes: _p, ...rest } = m;
+    return rest;
+  };
+  const { wallTimeMs: _w, manifest: _m, nondeterministic: _n, compile, tests, ...rest } = result;
+  const outcome = [rest, compile === null ? null : facts(compile), tests.map(facts)];
+  // One process builds every result, so the same facts serialize with the same key order.
+  return createHash('sha256').update(JSON.stringify(outcome)).digest('hex');
+}
+
 export interface ResultCacheOptions {
-  /** Bytes of results (as JSON) kept at most; 0 keeps none, leaving only the sharing of runs in flight. */
+  /**
+   * Bytes kept at most, results awaiting confirmation and nondeterminism marks
+   * included; 0 keeps none, leaving only the sharing of runs in flight.
+   */
   maxBytes: number;
 }
 
@@ -195,11 +221,29 @@ export interface CacheStats {
   maxBytes: number;
 }
 
+/**
+ * What the store holds for a key: a result seen once (never served: it waits
+ * for a second run to agree with it), a result two runs agreed on (served as a
+ * hit), or the mark of a submission whose runs disagreed (never cached again).
+ */
+type Entry =
+  | { readonly state: 'candidate' | 'confirmed'; readonly result: CachedResult; readonly outcome: string; readonly bytes: number }
+  | { readonly state: 'nondeterministic' };
+
+/** The budget one nondeterminism mark takes: its key and the map's bookkeeping, roughly. */
+const MARK_BYTES = 256;
+
+/** A finished run as its callers get it: the result, and whether runs of this submission were seen to disagree. */
+interface Judged {
+  readonly result: CachedResult;
+  readonly nondeterministic: boolean;
+}
+
 interface Flight {
   readonly controller: AbortController;
   /** Callers still waiting; at 0 the run is aborted. */
   waiters: number;
-  readonly done: Promise<CachedResult>;
+  readonly done: Promise<Judged>;
 }
 
 function cancelled(signal: AbortSignal): CancelledError {
@@ -207,7 +251,7 @@ function cancelled(signal: AbortSignal): CancelledError {
 }
 
 export class ResultCache {
-  private readonly entries: LRUCache<string, CachedResult> | undefined;
+  private readonly entries: LRUCache<string, Entry> | undefined;
   private readonly flights = new Map<string, Flight>();
 
   constructor(private readonly options: ResultCacheOptions) {
@@ -224,24 +268,25 @@ export class ResultCache {
 
   /**
    * Look up or run. `run` gets an AbortSignal that aborts only when every
-   * caller that joined has aborted. Returns the result plus how it was
-   * obtained. Only the `store` of the caller that started the run decides
-   * whether its result is kept.
+   * caller that joined has aborted. Returns the result, how it was obtained,
+   * and whether runs of this submission were seen to disagree. Only the
+   * `store` of the caller that started the run decides whether its result
+   * counts towards the cache.
    */
   async getOrRun(
     key: string,
     run: (signal: AbortSignal) => Promise<CachedResult>,
     opts: { signal?: AbortSignal; store: (r: CachedResult) => boolean },
-  ): Promise<{ result: CachedResult; source: CacheOutcome }> {
+  ): Promise<{ result: CachedResult; source: CacheOutcome; nondeterministic: boolean }> {
     if (opts.signal?.aborted) throw cancelled(opts.signal);
     const stored = this.entries?.get(key);
     // Copies out, every time: callers decorate their results, and must not decorate anyone else's.
-    if (stored !== undefined) return { result: structuredClone(stored), source: 'hit' };
+    if (stored?.state === 'confirmed') return { result: structuredClone(stored.result), source: 'hit', nondeterministic: false };
     let flight = this.flights.get(key);
     const source: CacheOutcome = flight === undefined ? 'miss' : 'shared';
     flight ??= this.start(key, run, opts.store);
-    const result = await this.wait(key, flight, opts.signal);
-    return { result: structuredClone(result), source };
+    const judged = await this.wait(key, flight, opts.signal);
+    return { result: structuredClone(judged.result), source, nondeterministic: judged.nondeterministic };
   }
 
   private start(key: string, run: (signal: AbortSignal) => Promise<CachedResult>, store: (r: CachedResult) => boolean): Flight {
@@ -254,9 +299,9 @@ export class ResultCache {
       .then(
         (result) => {
           this.forget(key, flight);
-          // An aborted run's result may be shaped by the abort (tests cut short): never keep it.
-          if (!controller.signal.aborted && this.entries !== undefined && store(result)) this.put(key, result);
-          return result;
+          // An aborted run's result may be shaped by the abort (tests cut short): it never counts.
+          const counts = !controller.signal.aborted && store(result);
+          return { result, nondeterministic: counts ? this.record(key, result) : this.entries?.peek(key)?.state === 'nondeterministic' };
         },
         (err: unknown) => {
           this.forget(key, flight);
@@ -270,10 +315,29 @@ export class ResultCache {
     return flight;
   }
 
-  private put(key: string, result: CachedResult): void {
-    const size = Buffer.byteLength(JSON.stringify(result), 'utf8');
-    // lru-cache itself declines an entry larger than the whole cache.
-    this.entries?.set(key, structuredClone(result), { size });
+  /**
+   * Fold a run worth keeping into what is known of its key: the first becomes
+   * the candidate, an agreeing second confirms it, a disagreeing one marks the
+   * key nondeterministic for good (as long as the mark stays in the LRU).
+   * Returns whether the key is marked.
+   */
+  private record(key: string, result: CachedResult): boolean {
+    if (this.entries === undefined) return false;
+    const known = this.entries.get(key);
+    if (known?.state === 'nondeterministic') return true;
+    const outcome = outcomeDigest(result);
+    if (known === undefined) {
+      const bytes = Buffer.byteLength(JSON.stringify(result), 'utf8') + key.length + outcome.length;
+      // lru-cache itself declines an entry larger than the whole cache.
+      this.entries.set(key, { state: 'candidate', result: structuredClone(result), outcome, bytes }, { size: bytes });
+      return false;
+    }
+    if (known.outcome !== outcome) {
+      this.entries.set(key, { state: 'nondeterministic' }, { size: key.length + MARK_BYTES });
+      return true;
+    }
+    if (known.state === 'candidate') this.entries.set(key, { ...known, state: 'confirmed' }, { size: known.bytes });
+    return false;
   }
 
   private forget(key: string, flight: Flight): void {
@@ -281,11 +345,11 @@ export class ResultCache {
     if (this.flights.get(key) === flight) this.flights.delete(key);
   }
 
-  private wait(key: string, flight: Flight, signal: AbortSignal | undefined): Promise<CachedResult> {
+  private wait(key: string, flight: Flight, signal: AbortSignal | undefined): Promise<Judged> {
     flight.waiters++;
     // A caller that cannot cancel keeps the run alive for good: its count is never given back.
     if (signal === undefined) return flight.done;
-    return new Promise<CachedResult>((resolve, reject) => {
+    return new Promise<Judged>((resolve, reject) => {
       const onAbort = (): void => {
         reject(cancelled(signal));
         flight.waiters--;
@@ -297,9 +361,9 @@ export class ResultCache {
       };
       signal.addEventListener('abort', onAbort, { once: true });
       flight.done.then(
-        (result) => {
+        (judged) => {
           signal.removeEventListener('abort', onAbort);
-          resolve(result);
+          resolve(judged);
         },
         (err: unknown) => {
           signal.removeEventListener('abort', onAbort);

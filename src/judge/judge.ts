@@ -312,7 +312,7 @@ export class Judge {
       outcome = await this.cache.getOrRun(key, run, { signal: options.signal, store });
     }
     this.observer.cacheResult(outcome.source);
-    return { ...outcome.result, cache: outcome.source };
+    return { ...outcome.result, cache: outcome.source, ...(outcome.nondeterministic ? { nondeterministic: true } : {}) };
   }
 
   private shape(lang: LanguageDefinition, image: { tag: string }, limits: Limits): SandboxShape {

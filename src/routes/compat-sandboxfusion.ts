@@ -12,7 +12,8 @@
  * - limits above the server's maximum are lowered to it instead of refused;
  * - TypeScript is type-checked (tsc) before it runs, where SandboxFusion's tsx
  *   only strips types: a type error is a failed run here;
- * - a memory or output limit is a run that Finished with return code -9.
+ * - a memory or output limit is a run that Finished with return code -9;
+ * - every request runs the program (no result cache), as in SandboxFusion.
  */
 import { constants } from 'node:os';
 import type { FastifyError } from 'fastify';
@@ -250,7 +251,7 @@ export const sandboxFusionRoutes: FastifyPluginAsyncZod = async (app) => {
         tags: ['judge'],
         summary: 'Run one program (SandboxFusion-compatible)',
         description:
-          "SandboxFusion's POST /run_code for its existing clients (verl's sandbox_fusion reward among them). One run, no expected output: \"Success\" when the compile (if any) and the run finished with exit status 0, \"Failed\" otherwise (compile error, non-zero exit, TimeLimitExceeded, a memory or output limit, shown as return code -9). Requests are queued, never refused for load: when the queue is full, or Verdict or Docker fail, the answer is HTTP 504 with Retry-After and a \"SandboxError\" body, since such clients retry only on 504. An unknown language or a malformed request is 422 with FastAPI's {detail: [...]}. fetch_files is ignored and files in the answer is always {}; timeouts and memory above the server maximum are lowered to it.",
+          "SandboxFusion's POST /run_code for its existing clients (verl's sandbox_fusion reward among them). One run, no expected output: \"Success\" when the compile (if any) and the run finished with exit status 0, \"Failed\" otherwise (compile error, non-zero exit, TimeLimitExceeded, a memory or output limit, shown as return code -9). Requests are queued, never refused for load: when the queue is full, or Verdict or Docker fail, the answer is HTTP 504 with Retry-After and a \"SandboxError\" body, since such clients retry only on 504. An unknown language or a malformed request is 422 with FastAPI's {detail: [...]}. fetch_files is ignored and files in the answer is always {}; timeouts and memory above the server maximum are lowered to it. Every request runs the program: the result cache is never used.",
         body: runCodeRequestSchema,
         response: { 200: runCodeResponseSchema, 422: validationErrorSchema, 500: runCodeResponseSchema, 504: runCodeResponseSchema },
       },
@@ -290,7 +291,8 @@ export const sandboxFusionRoutes: FastifyPluginAsyncZod = async (app) => {
     async (request, reply) => {
       const submission = runCodeSubmission(request.body, app.config);
       // Through the scheduler like any submission: queued behind others, refused only when the queue is full.
-      const result = await app.judge.submit(submission, { priority: 'online', cache: true, signal: clientGone(reply) });
+      // Raw execution: a client running a program wants it run, even a random one, never an earlier run's output.
+      const result = await app.judge.submit(submission, { priority: 'online', cache: false, signal: clientGone(reply) });
       return toRunCodeResponse(result, submission.language.id);
     },
   );

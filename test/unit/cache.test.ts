@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import { builtinDefaultLimits, builtinMaxLimits } from '../../src/config.js';
 import { limitNames, type Limits } from '../../src/domain/vocabulary.js';
 import { CancelledError } from '../../src/errors.js';
-import { cacheKey, isCacheable, NEAR_LIMIT_FRACTION, ResultCache, type CachedResult } from '../../src/judge/cache.js';
+import { cacheKey, isCacheable, NEAR_LIMIT_FRACTION, outcomeDigest, ResultCache, type CachedResult } from '../../src/judge/cache.js';
 import type { Submission } from '../../src/judge/judge.js';
 import { normalizeSubmission } from '../../src/judge/normalize.js';
 import { findLanguage } from '../../src/languages/registry.js';
@@ -224,6 +224,8 @@ describe('isCacheable', () => {
 });
 
 const jsonBytes = (r: CachedResult) => Buffer.byteLength(JSON.stringify(r), 'utf8');
+/** What one kept result takes of the budget: its JSON, its key, its outcome digest. */
+const entryBytes = (r: CachedResult, key: string) => jsonBytes(r) + key.length + 64;
 const always = () => true;
 /** Lets queued promise callbacks run, including the one that starts a run. */
 const settle = () => new Promise<void>((resolve) => setImmediate(resolve));
@@ -249,18 +251,149 @@ function controlledRun() {
   return run;
 }
 
+/** The sources and nondeterminism flags of `count` requests for `key`, one after another. */
+async function sources(cache: ResultCache, key: string, run: () => Promise<CachedResult>, count: number): Promise<Array<[string, boolean]>> {
+  const seen: Array<[string, boolean]> = [];
+  for (let n = 0; n < count; n++) {
+    const r = await cache.getOrRun(key, run, { store: always });
+    seen.push([r.source, r.nondeterministic]);
+  }
+  return seen;
+}
+
+describe('outcomeDigest', () => {
+  const base = result({ tests: [testResult({ checkerMessage: 'line 1', failure: { exceptionType: 'E', message: 'm', file: 'main.py', line: 1 }, coverage: { 'main.py': [1] } })] });
+  const withTest = (t: Partial<TestResult>) => ({ ...base, tests: [{ ...base.tests[0]!, ...t }] });
+  const withCompile = (c: Partial<CompileResult>) => ({ ...base, compile: { ...base.compile!, ...c } });
+
+  it('agrees across what the machine measured', () => {
+    const same: Record<string, CachedResult> = {
+      wallTimeMs: { ...base, wallTimeMs: 1 },
+      testCpu: withTest({ cpuTimeMs: 1 }),
+      testWall: withTest({ wallTimeMs: 1 }),
+      testMemory: withTest({ peakMemoryBytes: 1 }),
+      compileCpu: withCompile({ cpuTimeMs: 1 }),
+      compileWall: withCompile({ wallTimeMs: 1 }),
+      compileMemory: withCompile({ peakMemoryBytes: 1 }),
+      instance: { ...base, manifest: { ...base.manifest, instanceId: 'other' } },
+    };
+    for (const [name, r] of Object.entries(same)) assert.equal(outcomeDigest(r), outcomeDigest(base), name);
+  });
+
+  it('disagrees on anything the program decided', () => {
+    const different: Record<string, CachedResult> = {
+      verdict: { ...base, verdict: 'wrong_answer' },
+      passed: { ...base, passed: 0 },
+      testVerdict: withTest({ verdict: 'wrong_answer' }),
+      exitCode: withTest({ exitCode: 1 }),
+      signal: withTest({ signal: 'SIGSEGV' }),
+      stdout: withTest({ stdout: '0\n' }),
+      stdoutTruncated: withTest({ stdoutTruncated: true }),
+      stderr: withTest({ stderr: 'warning' }),
+      stderrTruncated: withTest({ stderrTruncated: true }),
+      checkerMessage: withTest({ checkerMessage: 'line 2' }),
+      failure: withTest({ failure: { exceptionType: 'E', message: 'm', file: 'main.py', line: 2 } }),
+      coverage: withTest({ coverage: { 'main.py': [1, 2] } }),
+      testId: withTest({ id: '2' }),
+      compileStatus: withCompile({ status: 'failed' }),
+      compileOutput: withCompile({ output: 'warning: unused' }),
+      noCompile: { ...base, compile: null },
+      moreTests: { ...base, tests: [...base.tests, base.tests[0]!] },
+    };
+    const digests = new Map([[outcomeDigest(base), 'base']]);
+    for (const [name, r] of Object.entries(different)) {
+      const d = outcomeDigest(r);
+      assert.equal(digests.get(d), undefined, `${name} agrees with ${digests.get(d)}`);
+      digests.set(d, name);
+    }
+  });
+});
+
 describe('ResultCache', () => {
-  it('serves a stored result as a hit', async () => {
+  it('serves a result as a hit only once a second run agreed with it', async () => {
     const cache = new ResultCache({ maxBytes: 1 << 20 });
     let calls = 0;
-    const run = async () => (calls++, result());
+    // Each run measures differently; what the program did is the same.
+    const run = async () => (calls++, result({ wallTimeMs: 500 + calls, tests: [testResult({ cpuTimeMs: 20 + calls, wallTimeMs: 30 + calls, peakMemoryBytes: 8e6 + calls })] }));
     const first = await cache.getOrRun('k', run, { store: always });
-    assert.equal(first.source, 'miss');
+    assert.deepEqual([first.source, first.nondeterministic], ['miss', false]);
+    assert.deepEqual(cache.stats(), { entries: 1, bytes: entryBytes(first.result, 'k'), maxBytes: 1 << 20 }, 'the candidate counts');
     const second = await cache.getOrRun('k', run, { store: always });
-    assert.equal(second.source, 'hit');
-    assert.deepEqual(second.result, first.result);
-    assert.equal(calls, 1);
-    assert.deepEqual(cache.stats(), { entries: 1, bytes: jsonBytes(result()), maxBytes: 1 << 20 });
+    assert.deepEqual([second.source, second.nondeterministic], ['miss', false], 'judged again, to confirm the first');
+    assert.equal(calls, 2);
+    const third = await cache.getOrRun('k', run, { store: always });
+    assert.deepEqual([third.source, third.nondeterministic], ['hit', false]);
+    assert.deepEqual(third.result, first.result, "the first run's result, times included");
+    assert.equal((await cache.getOrRun('k', run, { store: always })).source, 'hit');
+    assert.equal(calls, 2);
+    assert.deepEqual(cache.stats(), { entries: 1, bytes: entryBytes(first.result, 'k'), maxBytes: 1 << 20 });
+  });
+
+  it('marks a submission whose runs disagree nondeterministic, and never caches it after', async () => {
+    const cache = new ResultCache({ maxBytes: 1 << 20 });
+    let calls = 0;
+    // A coin: heads, tails, then heads for good; once seen to differ, agreeing again proves nothing.
+    const coin = async () => {
+      calls++;
+      const heads = calls !== 2;
+      return result({ verdict: heads ? 'accepted' : 'wrong_answer', tests: [testResult(heads ? {} : { verdict: 'wrong_answer', stdout: '0\n' })] });
+    };
+    assert.deepEqual(await sources(cache, 'k', coin, 1), [['miss', false]]);
+    const second = await cache.getOrRun('k', coin, { store: always });
+    assert.deepEqual([second.source, second.nondeterministic, second.result.verdict], ['miss', true, 'wrong_answer'], 'the run that disagreed says so');
+    assert.deepEqual(await sources(cache, 'k', coin, 6), Array.from({ length: 6 }, () => ['miss', true]));
+    assert.equal(calls, 8, 'every request ran the program');
+    assert.equal(cache.stats().entries, 1, 'only the mark is kept');
+  });
+
+  it('tells every caller that shared the disagreeing run', async () => {
+    const cache = new ResultCache({ maxBytes: 1 << 20 });
+    await cache.getOrRun('k', async () => result(), { store: always });
+    const run = controlledRun();
+    const one = cache.getOrRun('k', run.fn, { store: always });
+    const two = cache.getOrRun('k', run.fn, { store: always });
+    await settle();
+    run.finish(result({ tests: [testResult({ stdout: '0\n' })] }));
+    assert.deepEqual([(await one).source, (await one).nondeterministic], ['miss', true]);
+    assert.deepEqual([(await two).source, (await two).nondeterministic], ['shared', true]);
+  });
+
+  it('neither confirms nor contradicts with a run the store refuses, or an aborted one', async () => {
+    const cache = new ResultCache({ maxBytes: 1 << 20 });
+    await cache.getOrRun('k', async () => result(), { store: always });
+    const refused = await cache.getOrRun('k', async () => result({ verdict: 'time_limit_exceeded' }), { store: () => false });
+    assert.deepEqual([refused.source, refused.nondeterministic], ['miss', false]);
+    const run = controlledRun();
+    const a = new AbortController();
+    const aborted = cache.getOrRun('k', run.fn, { store: always, signal: a.signal });
+    await settle();
+    a.abort();
+    await assert.rejects(aborted, CancelledError);
+    run.finish(result({ tests: [testResult({ stdout: 'cut short' })] }));
+    await settle();
+    assert.deepEqual(await sources(cache, 'k', async () => result(), 2), [['miss', false], ['hit', false]], 'the candidate still waits for its confirmation');
+  });
+
+  it('reports a refused run of a marked submission as nondeterministic', async () => {
+    const cache = new ResultCache({ maxBytes: 1 << 20 });
+    await cache.getOrRun('k', async () => result(), { store: always });
+    await cache.getOrRun('k', async () => result({ tests: [testResult({ stdout: '0\n' })] }), { store: always });
+    const refused = await cache.getOrRun('k', async () => result({ verdict: 'time_limit_exceeded' }), { store: () => false });
+    assert.deepEqual([refused.source, refused.nondeterministic], ['miss', true]);
+  });
+
+  it('keeps candidates and marks within the byte budget', async () => {
+    const size = entryBytes(result(), 'k00');
+    const maxBytes = 3 * size;
+    const cache = new ResultCache({ maxBytes });
+    for (let n = 0; n < 50; n++) {
+      const key = `k${String(n).padStart(2, '0')}`;
+      await cache.getOrRun(key, async () => result(), { store: always });
+      await cache.getOrRun(key, async () => result({ tests: [testResult({ stdout: `${n}\n` })] }), { store: always });
+      assert.ok(cache.stats().bytes <= maxBytes, `${cache.stats().bytes} bytes after ${n + 1} keys`);
+    }
+    // Marks are small: many more of them fit than of results, yet not without bound.
+    assert.ok(cache.stats().entries > 3 && cache.stats().entries < 50, `${cache.stats().entries} marks`);
   });
 
   it('stores only what the store predicate accepts', async () => {
@@ -272,16 +405,19 @@ describe('ResultCache', () => {
   });
 
   it('evicts the least recently used results once the bytes exceed maxBytes', async () => {
-    const size = jsonBytes(result());
+    const size = entryBytes(result(), 'a');
     const maxBytes = 2 * size + Math.floor(size / 2);
     const cache = new ResultCache({ maxBytes });
     const put = (key: string) => cache.getOrRun(key, async () => result(), { store: always });
     await put('a');
+    await put('a');
+    await put('b');
     await put('b');
     assert.equal((await put('a')).source, 'hit', 'a is now the most recently used');
     await put('c');
-    assert.deepEqual(cache.stats(), { entries: 2, bytes: 2 * size, maxBytes });
+    assert.deepEqual(cache.stats(), { entries: 2, bytes: 2 * size, maxBytes }, 'the candidate c took the place of b');
     assert.equal((await put('a')).source, 'hit');
+    assert.equal((await put('c')).source, 'miss', 'the run confirming c');
     assert.equal((await put('c')).source, 'hit');
     assert.equal((await put('b')).source, 'miss', 'b was evicted');
   });
@@ -322,7 +458,6 @@ describe('ResultCache', () => {
     assert.equal(a.source, 'miss');
     assert.equal(b.source, 'shared');
     assert.deepEqual(a.result, b.result);
-    assert.equal((await cache.getOrRun('k', run.fn, { store: always })).source, 'hit');
     assert.equal(run.calls, 1);
   });
 
@@ -379,7 +514,7 @@ describe('ResultCache', () => {
     const b = await two;
     assert.equal(b.source, 'shared');
     assert.equal(b.result.verdict, 'accepted');
-    assert.equal(cache.stats().entries, 1, 'a run that finished for someone is stored');
+    assert.equal(cache.stats().entries, 1, 'a run that finished for someone is kept');
   });
 
   it('keeps the run for a waiter without a signal when the others leave', async () => {
@@ -483,6 +618,10 @@ describe('ResultCache', () => {
     assert.equal('cache' in b.result, false);
     assert.equal(b.result.tests[0]!.stdout, '1\n');
 
+    const confirming = cache.getOrRun('k', run.fn, { store: always });
+    await settle();
+    run.finish(result());
+    assert.equal((await confirming).source, 'miss');
     const hit = await cache.getOrRun('k', run.fn, { store: always });
     assert.equal(hit.result.tests[0]!.stdout, '1\n');
     Object.assign(hit.result, { cache: 'hit' });
