@@ -245,9 +245,10 @@ describe('result cache', async () => {
   const t = await startTestApp({ VERDICT_CONCURRENCY: '2' });
   const source = `${ADD}# ${randomUUID()}\n`;
 
-  it('serves an identical submission from the cache, marked as a hit', async () => {
+  it('serves an identical submission from the cache once confirmed, marked as a hit', async () => {
     const first = await t.submit({ language: 'python', source, tests: TESTS });
     assert.equal(first.cache, 'miss');
+    assert.equal((await t.submit({ language: 'python', source, tests: TESTS })).cache, 'miss', 'the run confirming the first');
     const hitsBefore = await metric(t, 'verdict_cache_results_total', '{source="hit"}');
     const second = await t.submit({ language: 'python', source, tests: TESTS });
     assert.equal(second.cache, 'hit');
@@ -279,6 +280,7 @@ describe('result cache', async () => {
     assert.equal((await t.submit({ ...base, tests: [TESTS[0]] })).cache, 'miss');
     assert.equal((await t.submit({ ...base, limits: { timeMs: 1500 } })).cache, 'miss');
     assert.equal((await t.submit({ ...base, checker: 'exact' })).cache, 'miss');
+    assert.equal((await t.submit(base)).cache, 'miss', 'the run confirming the first');
     assert.equal((await t.submit(base)).cache, 'hit');
   });
 
