@@ -45,6 +45,7 @@ class SubmissionResult(TypedDict, total=False):
     manifest: Json
     wallTimeMs: float
     cache: str
+    nondeterministic: bool  # present, True, when runs of this submission were seen to disagree
 
 
 class BatchLine(TypedDict, total=False):
