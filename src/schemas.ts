@@ -65,7 +65,9 @@ export const testCaseSchema = z.object({
   stdin: z.string().max(MAX_TEXT).optional(),
   expectedStdout: z.string().max(MAX_TEXT).optional().describe('Omitted: the test passes when the program exits 0'),
   args: z.array(z.string().max(4096)).max(256).optional(),
-});
+})
+  // A misspelt field ("expected_output") would otherwise be dropped, and the test pass on exit 0.
+  .strict();
 
 export type TestCaseRequest = z.infer<typeof testCaseSchema>;
 
