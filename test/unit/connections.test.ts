@@ -159,6 +159,15 @@ describe('connection bounds', () => {
     const { afterMs, received } = await healthzThroughout(whenClosed(socket, started, HEADERS_TIMEOUT_MS + CHECK_SLACK_MS + 1_000));
     assert.ok(afterMs >= HEADERS_TIMEOUT_MS - 50, `cut after ${afterMs} ms, before the headers timeout`);
     assert.match(received, /^HTTP\/1\.1 408 /);
+    assert.match(received, /"code":"VERDICT_REQUEST_TIMEOUT"/);
+  });
+
+  it('answers headers over 16 KiB with a 431 in the service\'s error shape', async () => {
+    const socket = await connect('127.0.0.11');
+    socket.write(`GET /healthz HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(20 * 1024)}\r\n\r\n`);
+    const { received } = await whenClosed(socket, performance.now(), 5_000);
+    assert.match(received, /^HTTP\/1\.1 431 /);
+    assert.match(received, /\{"code":"VERDICT_INVALID_REQUEST","message":"[^"]+","retryable":false\}$/);
   });
 
   it('cuts a client that trickles its body one byte a second after the request timeout', async () => {
