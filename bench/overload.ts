@@ -53,6 +53,8 @@ const env: Record<string, string> = {
   LOG_LEVEL: 'warn',
   PORT: '0',
   VERDICT_QUEUE_LIMIT: process.env.VERDICT_QUEUE_LIMIT ?? String(4 * concurrency),
+  // One process stands for many clients here, up to MAX_IN_FLIGHT connections from one address.
+  VERDICT_MAX_CONNECTIONS_PER_ADDRESS: '0',
 };
 for (const name of ['VERDICT_CONCURRENCY', 'VERDICT_POOL_MAX_IDLE'] as const) {
   if (process.env[name]) env[name] = process.env[name];

@@ -13,6 +13,7 @@ import {
   type ZodTypeProvider,
 } from 'fastify-type-provider-zod';
 import type { Config } from './config.js';
+import { answerClientError, createBoundedServer } from './connections.js';
 import { ShuttingDownError, VerdictError } from './errors.js';
 import { ImageCatalog } from './images/images.js';
 import { Judge } from './judge/judge.js';
@@ -49,19 +50,32 @@ export const API_VERSION = '0.1.0';
 
 export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> {
   const { config, engine } = deps;
+  let judge: Judge | undefined;
+  const metrics = new Metrics(() => judge!.stats());
   const app = fastify({
     logger: deps.logger ?? { level: config.logLevel },
     bodyLimit: config.bodyLimitBytes,
     // Draining is ours (below): a 503 with a stable code and Retry-After.
     return503OnClosing: false,
     forceCloseConnections: false,
+    // Connection bounds (timeouts, caps) live with the server itself: src/connections.ts.
+    serverFactory: (handler) =>
+      createBoundedServer(
+        {
+          headersTimeoutMs: config.headersTimeoutMs,
+          requestTimeoutMs: config.requestTimeoutMs,
+          sendTimeoutMs: config.sendTimeoutMs,
+          maxConnectionsPerAddress: config.maxConnectionsPerAddress,
+          onClose: (reason) => metrics.connectionsClosed.inc({ reason }),
+        },
+        handler,
+      ),
+    clientErrorHandler: answerClientError,
   }).withTypeProvider<ZodTypeProvider>();
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
 
   const catalog = new LanguageCatalog(new ImageCatalog(engine, { baseImage: config.baseImage }));
-  let judge: Judge | undefined;
-  const metrics = new Metrics(() => judge!.stats());
   judge = new Judge(engine, catalog, config, metrics);
   app.decorate('config', config);
   app.decorate('engine', engine);

@@ -76,6 +76,14 @@ export interface Config {
   /** Result cache size; 0 turns caching off. */
   cacheBytes: number;
   bodyLimitBytes: number;
+  /** From a connection's (or a request's) first byte to the end of its headers; past it, 408 and closed. */
+  headersTimeoutMs: number;
+  /** To receive one whole request, headers and body; past it, 408 and closed. Answering is not included. */
+  requestTimeoutMs: number;
+  /** An answer the client takes no byte of for this long closes the connection (judging time does not count). */
+  sendTimeoutMs: number;
+  /** Connections one client address may hold open at once; 0 means no cap (behind a load balancer). */
+  maxConnectionsPerAddress: number;
   maxTests: number;
   maxFiles: number;
   responseOutputBytes: number;
@@ -112,6 +120,7 @@ export function parseConfig(env: NodeJS.ProcessEnv, facts: { cpuCount: number; r
     }
   }
   const queueLimit = read(env, 'VERDICT_QUEUE_LIMIT', z.coerce.number().int().min(0), 20_000);
+  const bodyLimitBytes = read(env, 'VERDICT_BODY_LIMIT_BYTES', positiveInt, 64 * MiB);
   const config: Config = {
     host: read(env, 'HOST', z.string(), '127.0.0.1'),
     port: read(env, 'PORT', z.coerce.number().int().min(0).max(65535), 8080),
@@ -142,7 +151,11 @@ export function parseConfig(env: NodeJS.ProcessEnv, facts: { cpuCount: number; r
     sandboxReuse: read(env, 'VERDICT_SANDBOX_REUSE', z.enum(['true', 'false']).transform((v) => v === 'true'), true),
     pruneStaleImages: read(env, 'VERDICT_PRUNE_STALE_IMAGES', z.enum(['true', 'false']).transform((v) => v === 'true'), true),
     cacheBytes: read(env, 'VERDICT_CACHE_BYTES', z.coerce.number().int().min(0), 256 * MiB),
-    bodyLimitBytes: read(env, 'VERDICT_BODY_LIMIT_BYTES', positiveInt, 64 * MiB),
+    bodyLimitBytes,
+    headersTimeoutMs: read(env, 'VERDICT_HEADERS_TIMEOUT_MS', positiveInt, 10_000),
+    requestTimeoutMs: read(env, 'VERDICT_REQUEST_TIMEOUT_MS', positiveInt, defaultRequestTimeoutMs(bodyLimitBytes)),
+    sendTimeoutMs: read(env, 'VERDICT_SEND_TIMEOUT_MS', positiveInt, 60_000),
+    maxConnectionsPerAddress: read(env, 'VERDICT_MAX_CONNECTIONS_PER_ADDRESS', z.coerce.number().int().min(0), 256),
     maxTests: read(env, 'VERDICT_MAX_TESTS', positiveInt, 1000),
     maxFiles: read(env, 'VERDICT_MAX_FILES', positiveInt, 64),
     responseOutputBytes: read(env, 'VERDICT_RESPONSE_OUTPUT_BYTES', positiveInt, 64 * 1024),
@@ -154,5 +167,17 @@ export function parseConfig(env: NodeJS.ProcessEnv, facts: { cpuCount: number; r
   if (config.maxBatchItems > config.queueLimit) {
     throw new ConfigError(`VERDICT_MAX_BATCH_ITEMS (${config.maxBatchItems}) exceeds VERDICT_QUEUE_LIMIT (${config.queueLimit})`);
   }
+  // The headers are part of the request: a longer headers timeout could never fire (and Node refuses it).
+  if (config.headersTimeoutMs > config.requestTimeoutMs) {
+    throw new ConfigError(`VERDICT_HEADERS_TIMEOUT_MS (${config.headersTimeoutMs}) exceeds VERDICT_REQUEST_TIMEOUT_MS (${config.requestTimeoutMs})`);
+  }
   return config;
+}
+
+/** The slowest upload waited for by default: a client on a few Mbit/s is honest, not an attack. */
+export const MIN_UPLOAD_BYTES_PER_SECOND = 512 * 1024;
+
+/** Time for a body at the body limit at MIN_UPLOAD_BYTES_PER_SECOND (64 MiB: 128 s), and never under a minute. */
+export function defaultRequestTimeoutMs(bodyLimitBytes: number): number {
+  return Math.max(60_000, Math.ceil(bodyLimitBytes / MIN_UPLOAD_BYTES_PER_SECOND) * 1000);
 }

@@ -60,6 +60,12 @@ export class Metrics implements JudgeObserver {
     labelNames: ['result'] as const,
     registers: [this.registry],
   });
+  readonly connectionsClosed = new Counter({
+    name: 'verdict_connections_closed_total',
+    help: 'Connections Verdict closed itself, by reason: address_cap (over the per-address cap), send_timeout (the client stopped reading)',
+    labelNames: ['reason'] as const,
+    registers: [this.registry],
+  });
   readonly poolStartFailures = new Counter({
     name: 'verdict_pool_start_failures_total',
     help: 'Warm sandboxes that failed to start in the background',

@@ -23,24 +23,51 @@ export const sourceFileSchema = z.object({
   content: z.string().max(MAX_TEXT),
 });
 
+/**
+ * The deepest nesting of arrays and objects accepted in a free-form JSON value (call arguments,
+ * expected values). What handles such a value after validation recurses: JSON.stringify for
+ * the cache key and the sandbox's stdin, structuredClone, valueDifference (src/domain/values.ts),
+ * json.loads in the sandbox's runner. V8's stack ends near 6,000 levels (a 500) and Python's
+ * default near 1,000; 128 is serde_json's default and more than any test needs.
+ */
+export const MAX_JSON_DEPTH = 128;
+
+/** Whether `value` nests deeper than `max` levels; iterative, so measuring any depth is safe, and it stops at the first level too deep. */
+export function nestsDeeperThan(value: unknown, max: number): boolean {
+  const pending: Array<{ value: unknown; depth: number }> = [{ value, depth: 0 }];
+  for (let next = pending.pop(); next !== undefined; next = pending.pop()) {
+    if (next.value === null || typeof next.value !== 'object') continue;
+    const depth = next.depth + 1;
+    if (depth > max) return true;
+    for (const child of Array.isArray(next.value) ? next.value : Object.values(next.value)) pending.push({ value: child, depth });
+  }
+  return false;
+}
+
+/** Any JSON value, nested at most MAX_JSON_DEPTH levels; deeper is a 400 naming the field. */
+const jsonValue = z.unknown().superRefine((value, ctx) => {
+  if (nestsDeeperThan(value, MAX_JSON_DEPTH)) ctx.addIssue({ code: 'custom', message: `nested deeper than ${MAX_JSON_DEPTH} levels of arrays and objects` });
+});
+
 export const testCaseSchema = z.object({
   id: z.string().min(1).max(128).optional().describe('Defaults to the 1-based position'),
   call: z
     .object({
-      args: z.array(z.unknown()).max(10_000).describe('Positional arguments, as JSON'),
-      kwargs: z.record(z.string(), z.unknown()).optional().describe('Keyword arguments (Python)'),
+      args: z.array(jsonValue).max(10_000).describe('Positional arguments, as JSON'),
+      kwargs: z.record(z.string(), jsonValue).optional().describe('Keyword arguments (Python)'),
     })
     .strict()
     .optional()
     .describe('A function-call test: call "entryPoint" with these arguments instead of feeding stdin (Python, JavaScript)'),
-  expected: z
-    .unknown()
+  expected: jsonValue
     .optional()
     .describe('With "call": the expected return value, as JSON, compared outside the sandbox (numbers by value; within tolerances with the "float" checker)'),
   stdin: z.string().max(MAX_TEXT).optional(),
   expectedStdout: z.string().max(MAX_TEXT).optional().describe('Omitted: the test passes when the program exits 0'),
   args: z.array(z.string().max(4096)).max(256).optional(),
-});
+})
+  // A misspelt field ("expected_output") would otherwise be dropped, and the test pass on exit 0.
+  .strict();
 
 export type TestCaseRequest = z.infer<typeof testCaseSchema>;
 

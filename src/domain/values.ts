@@ -43,7 +43,12 @@ function numbersEqual(a: { int?: bigint; float: number }, b: { int?: bigint; flo
   return (tol.absTolerance !== undefined && diff <= tol.absTolerance) || (tol.relTolerance !== undefined && diff <= tol.relTolerance * Math.abs(b.float));
 }
 
-/** Where two values first differ ("[2].name"), or undefined when they are equal. */
+/**
+ * Where two values first differ ("[2].name"), or undefined when they are equal. Recursive, and
+ * bounded: it descends only while both sides are containers, so no deeper than `expected`, which
+ * the request schema bounds (MAX_JSON_DEPTH in src/schemas.ts); the candidate's value may nest
+ * deeper (up to the runners' own limit) without making this go deeper.
+ */
 export function valueDifference(actual: unknown, expected: unknown, tol: ValueTolerance = {}, path = ''): string | undefined {
   const an = numeric(actual);
   const en = numeric(expected);

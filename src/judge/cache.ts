@@ -118,6 +118,7 @@ export function cacheKey(sub: Submission, imageId: string): string {
     w.count(t.args.length);
     for (const a of t.args) w.string(a);
     // JSON.stringify is deterministic for one parsed request body; key order is the client's, and kept.
+    // It recurses: the schema bounds these values' depth (MAX_JSON_DEPTH), far inside V8's stack.
     w.string(t.call ? JSON.stringify([t.call.args, t.call.kwargs, t.call.hasExpected, t.call.expected ?? null]) : '');
   }
   w.string(sub.entryPoint ?? '');

@@ -26,18 +26,21 @@ import type { CompileResult, SubmissionResult, TestResult } from '../schemas.js'
 import { relativePath } from '../schemas.js';
 import { clientGone } from './client.js';
 
-/** SandboxFusion's language names that Verdict runs → Verdict's language ids. */
-export const sandboxFusionLanguages: Readonly<Record<string, string>> = {
-  python: 'python',
-  cpp: 'cpp',
-  nodejs: 'javascript',
-  js: 'javascript',
-  typescript: 'typescript',
-  ts: 'typescript',
-  go: 'go',
-  java: 'java',
-  rust: 'rust',
-};
+/**
+ * SandboxFusion's language names that Verdict runs → Verdict's language ids. A Map: the name
+ * is request text, and an object would also answer "constructor" or "toString".
+ */
+const sandboxFusionLanguages: ReadonlyMap<string, string> = new Map([
+  ['python', 'python'],
+  ['cpp', 'cpp'],
+  ['nodejs', 'javascript'],
+  ['js', 'javascript'],
+  ['typescript', 'typescript'],
+  ['ts', 'typescript'],
+  ['go', 'go'],
+  ['java', 'java'],
+  ['rust', 'rust'],
+]);
 
 /** Languages SandboxFusion runs without a compile step: Verdict's syntax or type check is reported as part of the run. */
 const UNCOMPILED = new Set(['python', 'javascript', 'typescript']);
@@ -48,7 +51,7 @@ const DEFAULT_TIMEOUT_SECONDS = 10;
 
 const runCodeRequestSchema = z.object({
   code: z.string().describe('The program'),
-  language: z.string().describe(`A SandboxFusion language name; this server runs ${Object.keys(sandboxFusionLanguages).join(', ')}`),
+  language: z.string().describe(`A SandboxFusion language name; this server runs ${[...sandboxFusionLanguages.keys()].join(', ')}`),
   compile_timeout: z.number().optional().describe('Seconds for the compile step; default 10, lowered to the server maximum'),
   run_timeout: z.number().optional().describe('Seconds (wall clock, and CPU) for the run; default 10, lowered to the server maximum'),
   memory_limit_MB: z.number().optional().describe('Memory of the run in MiB; -1 (default) for the server default; lowered to the server maximum'),
@@ -100,8 +103,8 @@ class InvalidRequest extends Error {
 
 function signalNumber(name: string | null): number | null {
   if (name === null) return null;
-  const n = (constants.signals as Record<string, number | undefined>)[name];
-  return n ?? null;
+  // Own keys only: the name comes from the sandbox's report.
+  return Object.hasOwn(constants.signals, name) ? (constants.signals as Record<string, number>)[name]! : null;
 }
 
 /** Exit status as SandboxFusion's subprocess reports it: a signal N as -N. */
@@ -176,9 +179,9 @@ const BASE64 = /^[A-Za-z0-9+/\-_]*={0,2}$/;
 
 /** The request → a Verdict submission: one run, the extra files beside the program. */
 export function runCodeSubmission(body: RunCodeRequest, settings: Parameters<typeof normalizeSubmission>[1]): Submission {
-  const languageId = sandboxFusionLanguages[body.language];
+  const languageId = sandboxFusionLanguages.get(body.language);
   if (languageId === undefined) {
-    const names = Object.keys(sandboxFusionLanguages);
+    const names = [...sandboxFusionLanguages.keys()];
     throw new InvalidRequest([
       {
         type: 'literal_error',

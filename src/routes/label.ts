@@ -28,7 +28,8 @@ type Settings = Parameters<typeof itemSubmission>[3];
 
 /** Per test id, the executed lines of the program's entry file; undefined when any test's run did not report. */
 function coverageByTest(result: SubmissionResult, file: string): Record<string, number[]> | undefined {
-  const out: Record<string, number[]> = {};
+  // No prototype: a test id is request text, and "__proto__" must be a key like any other.
+  const out: Record<string, number[]> = Object.create(null);
   for (const t of result.tests) {
     if (t.verdict === 'skipped') continue;
     const lines = t.coverage?.[file];
@@ -104,6 +105,9 @@ export const labelRoutes: FastifyPluginAsyncZod = async (app) => {
       // The reference first: a reference that fails its own tests labels nothing. A failure of
       // Verdict or Docker on it is this request's error (503, retryable), as for one submission.
       const segmentation = segment(language, body.reference, { priority: options.priority, signal: options.signal });
+      // Awaited after the reference; when the reference fails first, this one's failure must
+      // not go unhandled (that ends the process).
+      segmentation.catch(() => undefined);
       const referenceResult = await app.judge.submit(reference, options);
       const failingTests = referenceResult.tests.filter((t) => t.verdict !== 'accepted').map((t) => ({ id: t.id, verdict: t.verdict }));
       const compileFailed = referenceResult.compile !== null && referenceResult.compile.status !== 'ok';

@@ -23,7 +23,8 @@ function prepare(body: RewardRequest, settings: Parameters<typeof itemSubmission
     const where = `items.${index}`;
     let problem;
     if (problemName !== undefined) {
-      problem = body.problems?.[problemName];
+      // Own keys only: "toString" must not find every object's method and drop the tests.
+      problem = body.problems !== undefined && Object.hasOwn(body.problems, problemName) ? body.problems[problemName] : undefined;
       if (!problem) throw new BadRequestError('VERDICT_INVALID_REQUEST', `${where}.problem: no problem named ${JSON.stringify(problemName)} in "problems"`);
     }
     const languageName = own.language ?? problem?.language;

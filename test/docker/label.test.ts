@@ -170,6 +170,24 @@ describe('POST /v1/label', async () => {
     assert.notEqual(v.dead!.covered, false);
   });
 
+  it('test ids named like inherited properties keep their coverage ("__proto__" included)', async () => {
+    const r = await label({
+      language: 'python',
+      reference: REFERENCE,
+      tests: [
+        { id: '__proto__', stdin: '-5\n', expectedStdout: 'negative\n' },
+        { id: 'constructor', stdin: '0\n', expectedStdout: 'zero\n' },
+      ],
+      variants: [{ id: 'sign', edit: { op: 'replace', startLine: 3, text: '        return "positive"' } }],
+      cache: false,
+    });
+    assert.equal(r.reference.status, 'passed');
+    assert.deepEqual(r.lines[2]!.executedBy, ['__proto__']);
+    assert.deepEqual(r.lines[4]!.executedBy, ['constructor']);
+    assert.deepEqual(r.lines[0]!.executedBy, ['__proto__', 'constructor']);
+    assert.equal(r.variants[0]!.covered, true);
+  });
+
   it('works with a test-code harness, and without coverage for a language that has none', async () => {
     const r = await label({
       language: 'javascript',

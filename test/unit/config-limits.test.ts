@@ -26,6 +26,19 @@ describe('config', () => {
     assert.throws(() => parseConfig({ PORT: 'eighty' }, facts), (e: Error) => e instanceof ConfigError && /PORT="eighty"/.test(e.message));
     assert.throws(() => parseConfig({ VERDICT_DEFAULT_TIME_MS: '99999' }, facts), /exceeds VERDICT_MAX_TIME_MS/);
   });
+  it('waits for a body at the body limit from a slow client, and bounds the connections of one address', () => {
+    const c = parseConfig({}, facts);
+    assert.equal(c.headersTimeoutMs, 10_000);
+    // 64 MiB at 512 KiB/s.
+    assert.equal(c.requestTimeoutMs, 128_000);
+    assert.equal(c.sendTimeoutMs, 60_000);
+    assert.equal(c.maxConnectionsPerAddress, 256);
+    assert.equal(parseConfig({ VERDICT_BODY_LIMIT_BYTES: String(256 * 1024 * 1024) }, facts).requestTimeoutMs, 512_000);
+    // Never under a minute, however small the body limit.
+    assert.equal(parseConfig({ VERDICT_BODY_LIMIT_BYTES: '1024' }, facts).requestTimeoutMs, 60_000);
+    assert.equal(parseConfig({ VERDICT_MAX_CONNECTIONS_PER_ADDRESS: '0' }, facts).maxConnectionsPerAddress, 0);
+    assert.throws(() => parseConfig({ VERDICT_HEADERS_TIMEOUT_MS: '70000', VERDICT_REQUEST_TIMEOUT_MS: '60000' }, facts), /VERDICT_HEADERS_TIMEOUT_MS \(70000\) exceeds VERDICT_REQUEST_TIMEOUT_MS/);
+  });
 });
 
 describe('limits', () => {

@@ -4,10 +4,14 @@
  */
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { after, describe, it } from 'node:test';
 import { buildApp } from '../../src/app.js';
 import { parseConfig } from '../../src/config.js';
 import { DockerEngine } from '../../src/sandbox/docker-engine.js';
+import { ROOT_DIR } from '../../src/paths.js';
+import { mutate, Rng, type JsonSchema } from '../helpers/schema-fuzz.js';
 
 const config = parseConfig({ LOG_LEVEL: 'silent', VERDICT_BODY_LIMIT_BYTES: String(4 * 1024 * 1024), VERDICT_MAX_TESTS: '1000' }, { cpuCount: 2, randomId: 'fuzz' });
 // No engine: every input here must be refused before a sandbox is needed.
@@ -92,8 +96,65 @@ describe('HTTP fuzzing', () => {
     for (let i = 0; i < 200; i++) assertRefused(await send(randomBytes(1 + (i % 64) * 37)), `random bytes ${i}`);
   });
 
+  describe('every POST route, from openapi/openapi.json', () => {
+    const document = JSON.parse(readFileSync(path.join(ROOT_DIR, 'openapi', 'openapi.json'), 'utf8')) as {
+      paths: Record<string, Record<string, { requestBody?: { content: Record<string, { schema: JsonSchema }> } }>>;
+    };
+    const routes = Object.entries(document.paths).flatMap(([url, methods]) => {
+      const schema = methods.post?.requestBody?.content['application/json']?.schema;
+      return schema ? [{ url, schema }] : [];
+    });
+    const CASES_PER_ROUTE = 500;
+
+    it('finds the routes', () => {
+      assert.deepEqual(routes.map((r) => r.url).sort(), ['/api/v2/execute', '/run_code', '/v1/batch', '/v1/label', '/v1/reward', '/v1/submissions']);
+    });
+
+    for (const { url, schema } of routes) {
+      it(`${url}: ${CASES_PER_ROUTE} seeded mutations get a 4xx, or what a missing Docker causes, never a 500`, async () => {
+        const r = new Rng(20261203 + url.length);
+        for (let i = 0; i < CASES_PER_ROUTE; i++) {
+          const mutant = mutate(schema, r);
+          const ndjson = r.chance(0.5);
+          const res = await app.inject({ method: 'POST', url, headers: { 'content-type': 'application/json', accept: ndjson ? 'application/x-ndjson' : 'application/json' }, payload: mutant.body });
+          const what = `${url} case ${i} (${mutant.what}): HTTP ${res.statusCode} ${res.body.slice(0, 300)}; sent ${mutant.body.slice(0, 300)}`;
+          assertNoFault(url, res.statusCode, res.body, what);
+          if (mutant.invalid) assert.ok(res.statusCode >= 400 && res.statusCode < 500, `invalid by the schema, yet ${what}`);
+        }
+      });
+    }
+  });
+
   it('keeps serving afterwards', async () => {
     assert.equal((await app.inject('/healthz')).statusCode, 200);
     assert.equal((await app.inject('/v1/languages')).statusCode, 200);
   });
 });
+
+/**
+ * What bad input may get: a 4xx that says what is wrong. Where the input is good enough to need
+ * a sandbox, the missing engine's typed, retryable error (503, or 504 on /run_code as
+ * SandboxFusion's clients expect), or a 200 whose items carry it. Never a 500.
+ */
+function assertNoFault(url: string, status: number, body: string, what: string): void {
+  assert.notEqual(status, 500, what);
+  if (status >= 400 && status < 500) {
+    const parsed = JSON.parse(body) as { message?: string; retryable?: boolean; detail?: unknown[] };
+    if (url === '/run_code') assert.ok(Array.isArray(parsed.detail) && parsed.detail.length > 0, what);
+    else {
+      assert.ok(typeof parsed.message === 'string' && parsed.message.length > 0, what);
+      assert.equal(parsed.retryable, false, what);
+    }
+  } else if (status === 503) {
+    assert.equal((JSON.parse(body) as { code: string }).code, 'VERDICT_DOCKER_UNAVAILABLE', what);
+  } else if (status === 504) {
+    assert.equal(url, '/run_code', what);
+    assert.match((JSON.parse(body) as { message: string }).message, /^VERDICT_DOCKER_UNAVAILABLE:/, what);
+  } else {
+    assert.equal(status, 200, what);
+    // A stream that failed after it started would end without its summary.
+    const lines = body.trim().split('\n').map((l) => JSON.parse(l) as { type?: string; summary?: unknown });
+    const last = lines.at(-1)!;
+    assert.ok(last.type === 'summary' || last.summary !== undefined || url === '/v1/label' || url === '/api/v2/execute', what);
+  }
+}
