@@ -30,8 +30,31 @@ interface Frame {
 
 const BOX = '/box/';
 
+/**
+ * stderr is the candidate's to write, up to the output limit (16 MiB), so it is read as lines
+ * from a bounded window, each line cut to a bounded length, with patterns anchored at the line's
+ * start and free of ambiguous quantifiers: the work is linear in the window, never in what the
+ * program chose to print. A runtime's report stands at one end of stderr (Node's head, a
+ * traceback or panic at the tail), so the window is the head and the tail.
+ */
+const WINDOW_CHARS = 64 * 1024;
+const MAX_LINE_CHARS = 4096;
+
+function reportLines(stderr: string): string[] {
+  const text = stderr.length <= 2 * WINDOW_CHARS ? stderr : `${stderr.slice(0, WINDOW_CHARS)}\n${stderr.slice(-WINDOW_CHARS)}`;
+  return text.split('\n').map((line) => (line.length > MAX_LINE_CHARS ? line.slice(0, MAX_LINE_CHARS) : line));
+}
+
+/** The line without its leading spaces and tabs, and whether there were any. */
+function dedent(line: string): { text: string; indented: boolean } {
+  let i = 0;
+  while (i < line.length && (line[i] === ' ' || line[i] === '\t')) i++;
+  return { text: i === 0 ? line : line.slice(i), indented: i > 0 };
+}
+
 function relative(path: string): string {
-  return path.startsWith(BOX) ? path.slice(BOX.length) : path.replace(/^\.\//, '');
+  if (path.startsWith(BOX)) return path.slice(BOX.length);
+  return path.startsWith('./') ? path.slice(2) : path;
 }
 
 /** The first frame (in the given order, innermost first) that lies in the candidate's own lines. */
@@ -43,16 +66,23 @@ function innermostOwn(frames: Frame[], own: OwnCode): Frame | undefined {
   });
 }
 
+const PY_FRAME = /^File "([^"]+)", line (\d+)/;
+const PY_EXCEPTION = /^([A-Za-z_][\w.]*)(?::\s?(.*))?$/;
+const PY_EXCEPTION_NAME = /(Error|Exception|Exit|Interrupt|Warning|Iteration)$|^[A-Z]\w*$/;
+
 function python(stderr: string, own: OwnCode): FailureLocation | undefined {
+  const lines = reportLines(stderr);
   const frames: Frame[] = [];
-  for (const m of stderr.matchAll(/^\s*File "([^"]+)", line (\d+)/gm)) frames.push({ file: relative(m[1]!), line: Number(m[2]) });
+  for (const line of lines) {
+    const m = PY_FRAME.exec(dedent(line).text);
+    if (m) frames.push({ file: relative(m[1]!), line: Number(m[2]) });
+  }
   // The exception is the last unindented "Name: message" (or bare "Name") line of the last traceback.
-  const lines = stderr.trimEnd().split('\n');
   let exceptionType: string | null = null;
   let message: string | null = null;
   for (let i = lines.length - 1; i >= 0; i--) {
-    const m = /^([A-Za-z_][\w.]*)(?::\s?(.*))?$/.exec(lines[i]!);
-    if (m && /(Error|Exception|Exit|Interrupt|Warning|Iteration)$|^[A-Z]\w*$/.test(m[1]!)) {
+    const m = PY_EXCEPTION.exec(lines[i]!);
+    if (m && PY_EXCEPTION_NAME.test(m[1]!)) {
       exceptionType = m[1]!;
       message = m[2] ?? null;
       break;
@@ -63,48 +93,117 @@ function python(stderr: string, own: OwnCode): FailureLocation | undefined {
   return { exceptionType, message, file: frame?.file ?? null, line: frame?.line ?? null };
 }
 
+/** "<path>:<line>:<column>" at the end of a token; undefined when the token is not one. */
+const JS_POSITION = /^([^()\s]+):(\d+):\d+$/;
+
+/**
+ * A V8 stack line, "at fn (/box/main.js:3:9)" or "at /box/main.js:3:9": the position is the
+ * line's last token, after the last "(" or space, without the closing parenthesis.
+ */
+function jsFrame(line: string): Frame | undefined {
+  const { text, indented } = dedent(line);
+  if (!indented || !text.startsWith('at ')) return undefined;
+  const body = text.endsWith(')') ? text.slice(0, -1) : text;
+  const from = Math.max(body.lastIndexOf('('), body.lastIndexOf(' '), body.lastIndexOf('\t')) + 1;
+  const m = JS_POSITION.exec(body.slice(from));
+  return m ? { file: relative(m[1]!.startsWith('file://') ? m[1]!.slice('file://'.length) : m[1]!), line: Number(m[2]) } : undefined;
+}
+
+const JS_HEAD = /^([^\s:]+):(\d+)$/;
+const JS_ERROR = /^(?:Uncaught )?([A-Z][\w$]*(?:Error|Exception)|Error)(?: \[[A-Z_]+\])?: (.*)$/;
+
 function javascript(stderr: string, own: OwnCode): FailureLocation | undefined {
+  const lines = reportLines(stderr);
   const frames: Frame[] = [];
-  for (const m of stderr.matchAll(/^\s+at (?:.*?\()?([^()\s]+?):(\d+):\d+\)?$/gm)) frames.push({ file: relative(m[1]!.replace(/^file:\/\//, '')), line: Number(m[2]) });
+  let error: RegExpExecArray | null = null;
+  for (const line of lines) {
+    const frame = jsFrame(line);
+    if (frame) frames.push(frame);
+    error ??= JS_ERROR.exec(line);
+  }
   // Node's uncaught report starts with "<file>:<line>" when it can show the source line.
-  const head = /^([^\s:]+):(\d+)\n/.exec(stderr);
+  const head = lines.length > 1 ? JS_HEAD.exec(lines[0]!) : null;
   if (head) frames.unshift({ file: relative(head[1]!), line: Number(head[2]) });
-  const error = /^(?:Uncaught )?([A-Z][\w$]*(?:Error|Exception)|Error)(?: \[[A-Z_]+\])?: (.*)$/m.exec(stderr);
   if (frames.length === 0 && !error) return undefined;
   const frame = innermostOwn(frames, own);
   return { exceptionType: error?.[1] ?? null, message: error?.[2] ?? null, file: frame?.file ?? null, line: frame?.line ?? null };
 }
 
+const JAVA_THREAD = 'Exception in thread "';
+const JAVA_THREAD_REST = /^[^"]*" ([\w.$]+)(?:: (.*))?$/;
+const JAVA_ERROR = /^([\w.$]+(?:Exception|Error))(?:: (.*))?$/;
+const JAVA_FRAME = /^at [\w.$<>]+\(([\w$]+\.java):(\d+)\)$/;
+
 function java(stderr: string, own: OwnCode): FailureLocation | undefined {
-  const error = /Exception in thread "[^"]*" ([\w.$]+)(?:: (.*))?$/m.exec(stderr) ?? /^([\w.$]+(?:Exception|Error))(?:: (.*))?$/m.exec(stderr);
+  const lines = reportLines(stderr);
+  let uncaught: RegExpExecArray | null = null;
+  let thrown: RegExpExecArray | null = null;
   const frames: Frame[] = [];
-  // Java names the source file without its directory; match it to the program's files by name.
-  for (const m of stderr.matchAll(/^\s+at [\w.$<>]+\(([\w$]+\.java):(\d+)\)$/gm)) {
-    const file = own.files.find((f) => f === m[1] || f.endsWith(`/${m[1]}`)) ?? m[1]!;
-    frames.push({ file, line: Number(m[2]) });
+  for (const line of lines) {
+    const at = uncaught ? -1 : line.indexOf(JAVA_THREAD);
+    if (at >= 0) uncaught = JAVA_THREAD_REST.exec(line.slice(at + JAVA_THREAD.length));
+    thrown ??= JAVA_ERROR.exec(line);
+    const { text, indented } = dedent(line);
+    const m = indented ? JAVA_FRAME.exec(text) : null;
+    // Java names the source file without its directory; match it to the program's files by name.
+    if (m) frames.push({ file: own.files.find((f) => f === m[1] || f.endsWith(`/${m[1]}`)) ?? m[1]!, line: Number(m[2]) });
   }
+  const error = uncaught ?? thrown;
   if (!error && frames.length === 0) return undefined;
   const frame = innermostOwn(frames, own);
   return { exceptionType: error?.[1] ?? null, message: error?.[2] ?? null, file: frame?.file ?? null, line: frame?.line ?? null };
 }
 
+const GO_FRAME = /^(\/box\/[^\s:]+\.go):(\d+)/;
+const GO_TRACE = 'Error Trace:';
+
 function go(stderr: string, own: OwnCode): FailureLocation | undefined {
-  const panic = /^panic: (.*)$/m.exec(stderr);
+  let panic: string | undefined;
   const frames: Frame[] = [];
-  for (const m of stderr.matchAll(/^\s+(\/box\/[^\s:]+\.go):(\d+)/gm)) frames.push({ file: relative(m[1]!), line: Number(m[2]) });
-  // A failed `go test` assertion: "main_test.go:53:" or testify's "Error Trace: /box/main_test.go:53".
-  for (const m of stderr.matchAll(/Error Trace:\s+(\/box\/[^\s:]+\.go):(\d+)/g)) frames.push({ file: relative(m[1]!), line: Number(m[2]) });
-  if (!panic && frames.length === 0) return undefined;
+  const traces: Frame[] = [];
+  for (const line of reportLines(stderr)) {
+    if (panic === undefined && line.startsWith('panic: ')) panic = line.slice('panic: '.length);
+    const { text, indented } = dedent(line);
+    const m = indented ? GO_FRAME.exec(text) : null;
+    if (m) frames.push({ file: relative(m[1]!), line: Number(m[2]) });
+    // A failed `go test` assertion: "main_test.go:53:" or testify's "Error Trace: /box/main_test.go:53".
+    const at = line.indexOf(GO_TRACE);
+    const t = at >= 0 ? GO_FRAME.exec(dedent(line.slice(at + GO_TRACE.length)).text) : null;
+    if (t) traces.push({ file: relative(t[1]!), line: Number(t[2]) });
+  }
+  frames.push(...traces);
+  if (panic === undefined && frames.length === 0) return undefined;
   const frame = innermostOwn(frames, own);
-  return { exceptionType: panic ? 'panic' : null, message: panic?.[1] ?? null, file: frame?.file ?? null, line: frame?.line ?? null };
+  return { exceptionType: panic !== undefined ? 'panic' : null, message: panic ?? null, file: frame?.file ?? null, line: frame?.line ?? null };
 }
 
+const RUST_PANIC = /^thread '[^']*' panicked at '/;
+const RUST_POSITION = /([^\s:]+\.rs):(\d+):\d+/y;
+
 function rust(stderr: string, own: OwnCode): FailureLocation | undefined {
-  // Rust 1.63: thread 'main' panicked at 'message', main.rs:5:9
-  const m = /thread '[^']*' panicked at '([\s\S]*?)', ([^\s:]+\.rs):(\d+):\d+/.exec(stderr);
-  if (!m) return undefined;
-  const frame = innermostOwn([{ file: relative(m[2]!.replace(/^src\//, '')), line: Number(m[3]) }], own);
-  return { exceptionType: 'panic', message: m[1]!, file: frame?.file ?? null, line: frame?.line ?? null };
+  // Rust 1.63: thread 'main' panicked at 'message', main.rs:5:9 (the message may span lines).
+  const text = stderr.length <= 2 * WINDOW_CHARS ? stderr : stderr.slice(0, 2 * WINDOW_CHARS);
+  let start = -1;
+  for (let at = 0; at < text.length; ) {
+    const end = text.indexOf('\n', at);
+    const lineEnd = end < 0 ? text.length : end;
+    const m = RUST_PANIC.exec(text.slice(at, Math.min(lineEnd, at + MAX_LINE_CHARS)));
+    if (m) {
+      start = at + m[0].length;
+      break;
+    }
+    at = lineEnd + 1;
+  }
+  if (start < 0) return undefined;
+  // The message ends at the first "', " that a position follows.
+  for (let quote = text.indexOf("', ", start); quote >= 0; quote = text.indexOf("', ", quote + 1)) {
+    RUST_POSITION.lastIndex = quote + 3;
+    const m = RUST_POSITION.exec(text);
+    if (!m) continue;
+    const frame = innermostOwn([{ file: relative(m[1]!.startsWith('src/') ? m[1]!.slice(4) : m[1]!), line: Number(m[2]) }], own);
+    return { exceptionType: 'panic', message: text.slice(start, quote), file: frame?.file ?? null, line: frame?.line ?? null };
+  }
+  return undefined;
 }
 
 const parsers: Record<string, (stderr: string, own: OwnCode) => FailureLocation | undefined> = {

@@ -1,15 +1,59 @@
 import { baseEnv, MiB, type LanguageDefinition } from './types.js';
 
-const IMPORTS_TESTING = /^\s*import\s*(?:\(\s*[^)]*"testing"|"testing")/m;
-const TEST_FUNC = /^\s*func\s+Test\w*\s*\(\s*\w*\s*\*testing\.T\s*\)/m;
-const MAIN_FUNC = /^\s*func\s+main\s*\(\s*\)/m;
+/**
+ * The source is the candidate's, so these checks never let a pattern search it freely: `^\s*…`
+ * under the m flag rescans every run of blank lines from each of its lines (quadratic). Each
+ * pattern is instead tried once, sticky, at the first non-blank character of each line, which
+ * is where the m-flag pattern could have matched; none of them can backtrack far.
+ */
+const TEST_FUNC = /func\s+Test\w*\s*\(\s*\w*\s*\*testing\.T\s*\)/y;
+const MAIN_FUNC = /func\s+main\s*\(\s*\)/y;
+const IMPORT = /import\s*/y;
+
+/** The first non-blank position of each line (spaces and tabs only: blank lines start nothing). */
+function* lineStarts(source: string): Generator<number> {
+  for (let at = 0; at < source.length; ) {
+    let i = at;
+    while (source[i] === ' ' || source[i] === '\t' || source[i] === '\r' || source[i] === '\f' || source[i] === '\v') i++;
+    yield i;
+    const end = source.indexOf('\n', i);
+    if (end < 0) return;
+    at = end + 1;
+  }
+}
+
+function someLineStarts(source: string, pattern: RegExp): boolean {
+  for (const at of lineStarts(source)) {
+    pattern.lastIndex = at;
+    if (pattern.test(source)) return true;
+  }
+  return false;
+}
+
+/** `import "testing"`, or an import group `( … )` naming "testing" before its `)`. */
+function importsTesting(source: string): boolean {
+  // The first ")" and the first "testing" at or after a position, found once and reused.
+  let close = -2;
+  let testing = -2;
+  for (const at of lineStarts(source)) {
+    IMPORT.lastIndex = at;
+    if (!IMPORT.test(source)) continue;
+    const i = IMPORT.lastIndex;
+    if (source.startsWith('"testing"', i)) return true;
+    if (source[i] !== '(') continue;
+    if (close !== -1 && close < i) close = source.indexOf(')', i);
+    if (testing !== -1 && testing < i) testing = source.indexOf('"testing"', i);
+    if (testing >= 0 && (close < 0 || testing < close)) return true;
+  }
+  return false;
+}
 
 /**
  * A source with tests and no main (HumanEvalPack's shape) is a test file: go only builds
  * tests from a file named *_test.go, and then its tests are the run.
  */
 function entryFor(source: string): string {
-  return IMPORTS_TESTING.test(source) && TEST_FUNC.test(source) && !MAIN_FUNC.test(source) ? 'main_test.go' : 'main.go';
+  return importsTesting(source) && someLineStarts(source, TEST_FUNC) && !someLineStarts(source, MAIN_FUNC) ? 'main_test.go' : 'main.go';
 }
 
 const isTest = (entry: string): boolean => entry.endsWith('_test.go');

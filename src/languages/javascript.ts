@@ -1,3 +1,4 @@
+import { isEsModule } from './es-module.js';
 import { baseEnv, MiB, type BuildContext, type LanguageDefinition } from './types.js';
 
 /**
@@ -48,20 +49,13 @@ export function nodeRunFlags(ctx: BuildContext, helpers: string): string[] {
 export const nodeRunDisplay =
   'node --v8-pool-size=1 --max-old-space-size=<¾ of memoryBytes> --stack-size=<¼ of memoryBytes, ≤ 64 MiB> --require blocking-stdio.js --require strict-assert.js';
 
-/**
- * Node 18 runs a .js file as CommonJS, where `import` is a SyntaxError; a one-file source
- * written as an ES module (top-level import ... from / export) is therefore saved as main.mjs.
- */
-const ES_MODULE =
-  /^(?:import\s*(?:['"]|(?:[\w$]+\s*,?\s*)?(?:\{[^}]*\}|\*\s*as\s+[\w$]+)?\s*from\s*['"])|export\s*(?:\{|\*|(?:default|const|let|var|function|class|async\s+function)\b))/m;
-
 export const javascript: LanguageDefinition = {
   id: 'javascript',
   aliases: ['js', 'node', 'nodejs'],
   name: 'JavaScript (Node.js)',
   imageFolder: 'javascript',
   sourceFile: 'main.js',
-  entryFor: (source) => (ES_MODULE.test(source) ? 'main.mjs' : 'main.js'),
+  entryFor: (source) => (isEsModule(source) ? 'main.mjs' : 'main.js'),
   entryFiles: ['main.js', 'main.mjs', 'main.cjs'],
   sourcePattern: /\.(js|cjs|mjs)$/,
   compile: {
