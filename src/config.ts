@@ -1,9 +1,11 @@
 import { z } from 'zod';
+import { MAX_DEADLINE_MS } from './domain/limits.js';
 import { limitNames, type Limits } from './domain/vocabulary.js';
 import { findLanguage, languageIds } from './languages/registry.js';
 
 const MiB = 1024 * 1024;
 const GiB = 1024 * MiB;
+const HOUR_MS = 3600 * 1000;
 
 const positiveInt = z.coerce.number().int().positive();
 
@@ -15,6 +17,7 @@ const limitEnvNames: Record<(typeof limitNames)[number], string> = {
   memoryBytes: 'MEMORY_BYTES',
   outputBytes: 'OUTPUT_BYTES',
   processes: 'PROCESSES',
+  totalWallTimeMs: 'TOTAL_WALL_TIME_MS',
 };
 
 export const builtinDefaultLimits: Limits = {
@@ -25,6 +28,9 @@ export const builtinDefaultLimits: Limits = {
   memoryBytes: 256 * MiB,
   outputBytes: 1 * MiB,
   processes: 64,
+  // A minute of tests: a hundred tests of an accepted solution fit; a candidate that times out
+  // on every test of a thousand stops after a minute instead of after hours.
+  totalWallTimeMs: 60_000,
 };
 
 export const builtinMaxLimits: Limits = {
@@ -35,6 +41,7 @@ export const builtinMaxLimits: Limits = {
   memoryBytes: 2 * GiB,
   outputBytes: 16 * MiB,
   processes: 512,
+  totalWallTimeMs: 600_000,
 };
 
 export interface Config {
@@ -58,9 +65,16 @@ export interface Config {
   defaultLimits: Limits;
   maxLimits: Limits;
   concurrency: number;
-  /** Judging tasks (one per program) waiting for a slot, across all requests; past it, 429. */
+  /**
+   * Places for programs waiting for a slot, across all requests; past it, 429. A request takes
+   * at most `concurrency` places, however many programs it has waiting: the rest wait inside it.
+   */
   queueLimit: number;
   maxBatchItems: number;
+  /** The deadline of a many-item request (batch, reward, label) that gives none. */
+  defaultDeadlineMs: number;
+  /** The longest deadline a many-item request may ask for (400 beyond). */
+  maxDeadlineMs: number;
   /** Idle warm sandboxes across all kinds; 0 turns the warm pool off. */
   poolMaxIdle: number;
   poolWindowMs: number;
@@ -135,7 +149,9 @@ export function parseConfig(env: NodeJS.ProcessEnv, facts: { cpuCount: number; r
     maxLimits,
     concurrency: read(env, 'VERDICT_CONCURRENCY', positiveInt, Math.max(1, facts.cpuCount)),
     queueLimit,
-    maxBatchItems: read(env, 'VERDICT_MAX_BATCH_ITEMS', positiveInt, Math.max(1, Math.min(10_000, queueLimit))),
+    maxBatchItems: read(env, 'VERDICT_MAX_BATCH_ITEMS', positiveInt, 10_000),
+    defaultDeadlineMs: read(env, 'VERDICT_DEFAULT_DEADLINE_MS', positiveInt, HOUR_MS),
+    maxDeadlineMs: read(env, 'VERDICT_MAX_DEADLINE_MS', positiveInt.max(MAX_DEADLINE_MS), MAX_DEADLINE_MS),
     poolMaxIdle: read(env, 'VERDICT_POOL_MAX_IDLE', z.coerce.number().int().min(0), 2 * Math.max(1, facts.cpuCount)),
     poolWindowMs: read(env, 'VERDICT_POOL_WINDOW_MS', positiveInt, 30_000),
     poolPrewarm: read(
@@ -163,9 +179,8 @@ export function parseConfig(env: NodeJS.ProcessEnv, facts: { cpuCount: number; r
     sandboxCpus: read(env, 'VERDICT_SANDBOX_CPUS', z.coerce.number().positive().max(64), 1),
     shutdownGraceMs: read(env, 'VERDICT_SHUTDOWN_GRACE_MS', positiveInt, 30_000),
   };
-  // A batch is admitted whole: one larger than the queue could never get in.
-  if (config.maxBatchItems > config.queueLimit) {
-    throw new ConfigError(`VERDICT_MAX_BATCH_ITEMS (${config.maxBatchItems}) exceeds VERDICT_QUEUE_LIMIT (${config.queueLimit})`);
+  if (config.defaultDeadlineMs > config.maxDeadlineMs) {
+    throw new ConfigError(`VERDICT_DEFAULT_DEADLINE_MS (${config.defaultDeadlineMs}) exceeds VERDICT_MAX_DEADLINE_MS (${config.maxDeadlineMs})`);
   }
   // The headers are part of the request: a longer headers timeout could never fire (and Node refuses it).
   if (config.headersTimeoutMs > config.requestTimeoutMs) {

@@ -3,6 +3,7 @@
  * and generate openapi/openapi.json.
  */
 import { z } from 'zod';
+import { MAX_DEADLINE_MS } from './domain/limits.js';
 import { cacheSources, checkerModes, compileStatuses, limitNames, priorities, verdicts, type LimitName } from './domain/vocabulary.js';
 import { extractionPolicies, extractionPolicyDescriptions } from './reward/extract.js';
 import { rewardPresetDescriptions, rewardPresets } from './reward/presets.js';
@@ -90,6 +91,8 @@ const limitDescriptions: Record<LimitName, string> = {
   memoryBytes: 'Memory per test (resident, all processes together; no swap)',
   outputBytes: 'stdout plus stderr per test; more is output_limit_exceeded',
   processes: 'Processes and threads alive at once',
+  totalWallTimeMs:
+    'Wall-clock time of all tests together; default max(60000, wallTimeMs). When it runs out, the test running is cut (time_limit_exceeded), the rest are skipped, and the result says budgetExhausted',
 };
 
 export const limitsSchema = z
@@ -184,9 +187,11 @@ export const batchRequestSchema = z
       .number()
       .int()
       .positive()
-      .max(24 * 3600 * 1000)
+      .max(MAX_DEADLINE_MS)
       .optional()
-      .describe('Overall deadline: when it passes, the items not yet judged are answered as not_run and their sandboxes killed'),
+      .describe(
+        "Overall deadline; default the server's (VERDICT_DEFAULT_DEADLINE_MS, 1 h), at most its maximum (400 beyond). When it passes, the items not yet judged are answered as not_run and their sandboxes killed",
+      ),
   })
   .strict();
 export type BatchRequest = z.infer<typeof batchRequestSchema>;
@@ -257,6 +262,10 @@ export const submissionResultSchema = z.object({
   tests: z.array(testResultSchema),
   manifest: manifestSchema,
   wallTimeMs: z.number().describe('The whole submission, queueing excluded'),
+  budgetExhausted: z
+    .boolean()
+    .optional()
+    .describe('The tests used up limits.totalWallTimeMs: the test running then is time_limit_exceeded, the rest skipped, and the verdict is not accepted'),
   cache: z
     .enum(cacheSources)
     .describe(
@@ -345,7 +354,7 @@ export const rewardRequestSchema = z
       .min(1),
     priority: prioritySchema.optional(),
     cache: cacheFlagSchema.optional(),
-    deadlineMs: z.number().int().positive().max(24 * 3600 * 1000).optional().describe('As in /v1/batch: past it, what is not judged is not_run'),
+    deadlineMs: z.number().int().positive().max(MAX_DEADLINE_MS).optional().describe('As in /v1/batch: past it, what is not judged is not_run'),
   })
   .strict();
 export type RewardRequest = z.infer<typeof rewardRequestSchema>;
@@ -426,7 +435,7 @@ export const labelRequestSchema = z
       .describe('Trace executed lines to tell survived from survived_not_covered; default true where the language supports it (Python, C, C++; for C and C++ coverage can confirm an edit ran but never deny it)'),
     priority: prioritySchema.optional().describe('Default "offline": labeling yields to reward calls'),
     cache: cacheFlagSchema.optional(),
-    deadlineMs: z.number().int().positive().max(24 * 3600 * 1000).optional(),
+    deadlineMs: z.number().int().positive().max(MAX_DEADLINE_MS).optional(),
   })
   .strict();
 export type LabelRequest = z.infer<typeof labelRequestSchema>;

@@ -30,6 +30,7 @@ export const limitNames = [
   'memoryBytes',
   'outputBytes',
   'processes',
+  'totalWallTimeMs',
 ] as const;
 export type LimitName = (typeof limitNames)[number];
 export type Limits = Record<LimitName, number>;

@@ -22,7 +22,7 @@ import { cacheKey, isCacheable, ResultCache } from './cache.js';
 import { failureLocation, type OwnCode } from './location.js';
 import { valueDifference } from '../domain/values.js';
 import { WarmPool, type PoolObserver, type PoolStats } from './pool.js';
-import { Scheduler, type Flow, type SchedulerStats } from './scheduler.js';
+import { Scheduler, type Flow, type SchedulerStats, type Slot } from './scheduler.js';
 
 const MiB = 1024 * 1024;
 
@@ -180,7 +180,16 @@ export class Judge {
     private readonly settings: SandboxSettings,
     private readonly observer: JudgeObserver,
   ) {
-    this.scheduler = new Scheduler({ concurrency: settings.concurrency, queueLimit: settings.queueLimit });
+    this.scheduler = new Scheduler({
+      concurrency: settings.concurrency,
+      queueLimit: settings.queueLimit,
+      // A request needs no more waiting programs than there are slots to keep every slot busy:
+      // counting the rest would let two big batches fill the queue for everyone else.
+      share: Math.min(settings.concurrency, Math.max(1, settings.queueLimit)),
+      // Each paused program keeps its sandbox: with as many paused as running, the sandboxes
+      // of started programs stay within twice the slots.
+      maxPaused: settings.concurrency,
+    });
     this.pool = new WarmPool<Sandbox>(
       { maxIdle: settings.poolMaxIdle, windowMs: settings.poolWindowMs, maxPerKind: settings.concurrency },
       observer,
@@ -196,7 +205,7 @@ export class Judge {
     return this.scheduler.retryAfterSeconds();
   }
 
-  /** Refuses (429) unless `programs` more fit in the queue; a batch is admitted whole or not at all. */
+  /** Refuses (429) unless this request's share of `programs` fits in the queue; a batch is admitted whole or not at all. */
   admit(programs: number): void {
     this.scheduler.admit(programs);
   }
@@ -293,9 +302,9 @@ export class Judge {
     const image = await this.imageFor(sub.language);
     const enqueued = performance.now();
     const run = (signal: AbortSignal | undefined) =>
-      flow.run((taskSignal) => {
+      flow.run((taskSignal, slot) => {
         this.observer.stage(sub.language.id, 'queue', (performance.now() - enqueued) / 1000);
-        return this.judge(sub, image, signal ? AbortSignal.any([signal, taskSignal]) : taskSignal, reuse);
+        return this.judge(sub, image, signal ? AbortSignal.any([signal, taskSignal]) : taskSignal, reuse, slot);
       });
     if (!options.cache || this.settings.cacheBytes === 0) {
       this.observer.cacheResult('off');
@@ -402,7 +411,7 @@ export class Judge {
     void p.finally(() => this.retiring.delete(p));
   }
 
-  private async judge(sub: Submission, image: ImageRef, signal: AbortSignal, reuse: ReuseSet | undefined): Promise<JudgedResult> {
+  private async judge(sub: Submission, image: ImageRef, signal: AbortSignal, reuse: ReuseSet | undefined, slot: Slot): Promise<JudgedResult> {
     if (signal.aborted) throw cancelled(signal);
     const started = performance.now();
     const lang = sub.language;
@@ -474,26 +483,45 @@ export class Judge {
 
       let compiled = compile === null || compile.status === 'ok';
       let tests: TestResult[] = [];
+      // The tests' wall time ran out (limits.totalWallTimeMs): the candidate's doing, so a verdict.
+      let budgetExhausted = false;
       if (sub.mode === 'run') {
         let stop = !compiled;
+        let budgetMs = sub.limits.totalWallTimeMs;
+        // Whether a step ran in this sandbox since the slot was granted.
+        let stepped = compile !== null;
         for (const test of sub.tests) {
+          if (!stop && budgetMs <= 0) stop = budgetExhausted = true;
           if (stop) {
             tests.push(skipped(test.id));
             continue;
           }
+          // Between two steps the slot goes to a request waiting for one, so a program of many slow
+          // tests delays others by one test; the sandbox stays this program's meanwhile.
+          if (stepped) await slot.yield();
+          stepped = true;
+          // No test may run past what is left of the budget: the last one gets the rest.
+          const cut = budgetMs < sub.limits.wallTimeMs;
+          const within = cut ? { ...sub, limits: { ...sub.limits, wallTimeMs: budgetMs } } : sub;
           const t0 = performance.now();
-          const { result, suspected } = await this.runTest(session, sub, ctx, test, deferred && compile === null ? compileStep?.onlyAfterFailure : undefined);
+          const { result, suspected } = await this.runTest(session, within, ctx, test, deferred && compile === null ? compileStep?.onlyAfterFailure : undefined);
           this.observer.stage(lang.id, 'test', (performance.now() - t0) / 1000);
+          budgetMs -= result.wallTimeMs;
+          // Killed on the shortened wall limit, not its own CPU limit: the budget ended it.
+          if (budgetMs <= 0 || (cut && result.verdict === 'time_limit_exceeded' && result.cpuTimeMs < sub.limits.timeMs)) budgetExhausted = true;
           // The program may not have been a program at all: now the check is worth its start-up.
           if (suspected && !result.sandboxLost) {
             compile = (await runCompile('test')).result;
             if (compile.status !== 'ok') {
               compiled = false;
               tests = sub.tests.map((t) => skipped(t.id));
+              // Not a program: whatever it spent of the budget, its verdict is the compile error.
+              budgetExhausted = false;
               break;
             }
           }
           tests.push(result);
+          if (budgetExhausted) stop = true;
           if (result.verdict !== 'accepted' && sub.stopOnFirstFailure) stop = true;
           // The sandbox died with the test (its OOM killer took the supervisor): nothing left to run in.
           if (result.sandboxLost) stop = lost = true;
@@ -501,8 +529,9 @@ export class Judge {
       }
       reusable = !lost;
 
-      const firstFailure = tests.find((t) => t.verdict !== 'accepted');
-      const verdict: Verdict = !compiled ? 'compile_error' : (firstFailure?.verdict ?? 'accepted');
+      // Skipped tests follow a failure, a compile error or the end of the budget: never the verdict themselves.
+      const firstFailure = tests.find((t) => t.verdict !== 'accepted' && t.verdict !== 'skipped');
+      const verdict: Verdict = !compiled ? 'compile_error' : (firstFailure?.verdict ?? (budgetExhausted ? 'time_limit_exceeded' : 'accepted'));
       this.observer.verdict(lang.id, verdict);
       const wallTimeMs = performance.now() - started;
       this.observer.stage(lang.id, 'total', wallTimeMs / 1000);
@@ -523,6 +552,7 @@ export class Judge {
           instanceId: this.settings.instanceId,
         },
         wallTimeMs: round(wallTimeMs),
+        ...(budgetExhausted ? { budgetExhausted: true as const } : {}),
       };
     } catch (err) {
       if (signal.aborted) throw cancelled(signal);
@@ -594,6 +624,8 @@ export class Judge {
     memoryBytes: 256 * MiB,
     outputBytes: 16 * MiB,
     processes: 8,
+    // One run: its own wall limit bounds it.
+    totalWallTimeMs: 20_000,
   };
 
   /** Run one command in a fresh sandbox of the language's image (toolchain version probes). */

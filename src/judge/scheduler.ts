@@ -3,6 +3,16 @@
  * work waiting, and within a class round-robin between requests (flows), so a
  * batch of ten thousand submissions cannot make a single submission sent after
  * it wait for the whole batch.
+ *
+ * A slot is held for one step of a task (one test of a program), not the whole
+ * task: between steps a task yields its slot when another request waits, and
+ * resumes at its flow's next turn, so a program of a thousand slow tests delays
+ * a later request by one test, not a thousand. Started-but-paused tasks keep
+ * their sandbox, so their number is capped.
+ *
+ * The queue limit is shared between requests: a flow counts for at most `share`
+ * of its queued tasks, so one big batch cannot fill the queue and make every
+ * later request a 429; what it has beyond its share waits inside it, in turn.
  */
 import { priorities, type Priority } from '../domain/vocabulary.js';
 import { CancelledError, QueueFullError, ShuttingDownError } from '../errors.js';
@@ -10,19 +20,44 @@ import { CancelledError, QueueFullError, ShuttingDownError } from '../errors.js'
 export interface SchedulerOptions {
   concurrency: number;
   queueLimit: number;
+  /**
+   * Queue places one flow counts for at most, however many tasks it has queued; default
+   * unbounded (a flow counts for all it queued). A flow's tasks past it still run in turn.
+   */
+  share?: number;
+  /** Tasks started and paused in yield() at once, each holding its sandbox; default concurrency. */
+  maxPaused?: number;
   /** Milliseconds on a monotonic clock; injectable so tests need no real time. */
   now?: () => number;
 }
 
 export interface SchedulerStats {
   running: number;
+  /** Tasks queued and not started, all of them (a flow's tasks beyond its share included). */
   queued: number;
+  /** Queue places taken: each flow's queued tasks, up to its share. Admission compares this with queueLimit. */
+  queueUsed: number;
+  /** Tasks started that gave their slot up in yield() and wait to resume. */
+  paused: number;
   /** Flows with at least one task queued. */
   waitingRequests: number;
   concurrency: number;
   queueLimit: number;
-  /** queued >= queueLimit: no room for one more task. */
+  /** queueUsed >= queueLimit: no room for one more task. */
   saturated: boolean;
+}
+
+/** What a running task may do with its slot. */
+export interface Slot {
+  /**
+   * Between two steps of the task: when another flow of this class or a higher one waits,
+   * give the slot up and resolve when it is this flow's turn again; otherwise resolve at
+   * once. At most maxPaused tasks are paused at a time: past that, the slot is only handed
+   * to a paused task (so started tasks still take turns) or kept. Rejects with
+   * CancelledError when the flow is aborted while the task waits; the task must then stop.
+   * Await it before anything else: the task holds no slot until it resolves.
+   */
+  yield(): Promise<void>;
 }
 
 export interface Flow {
@@ -33,10 +68,12 @@ export interface Flow {
    * slot stays taken until it settles). Rejects with CancelledError if the flow
    * is aborted before the task starts; the task then never runs.
    */
-  run<T>(task: (signal: AbortSignal) => Promise<T>): Promise<T>;
+  run<T>(task: (signal: AbortSignal, slot: Slot) => Promise<T>): Promise<T>;
   /** Tasks of this flow queued and not started. */
   readonly queued: number;
   readonly running: number;
+  /** Tasks of this flow started and paused in yield(). */
+  readonly paused: number;
 }
 
 /**
@@ -49,14 +86,31 @@ const MAX_RETRY_SECONDS = 60;
 /** Past this many consumed entries, a flow's array is compacted (amortised O(1) dequeue). */
 const COMPACT_AFTER = 1024;
 
+type Task = (signal: AbortSignal, slot: Slot) => Promise<unknown>;
+
 interface Entry {
-  task: (signal: AbortSignal) => Promise<unknown>;
+  task: Task;
   resolve: (value: unknown) => void;
   reject: (reason: unknown) => void;
 }
 
+/** A started task: whether it holds a slot now, and how long it held one in all (for Retry-After). */
+interface Running {
+  flow: FlowImpl;
+  holding: boolean;
+  heldSince: number;
+  heldMs: number;
+}
+
+/** A paused task waiting for its flow's turn. */
+interface Resume {
+  run: Running;
+  resolve: () => void;
+  reject: (reason: unknown) => void;
+}
+
 interface Hooks {
-  enqueue(flow: FlowImpl, task: (signal: AbortSignal) => Promise<unknown>): Promise<unknown>;
+  enqueue(flow: FlowImpl, task: Task): Promise<unknown>;
   abort(flow: FlowImpl): void;
 }
 
@@ -66,6 +120,8 @@ class FlowImpl implements Flow {
   next: FlowImpl | undefined = undefined;
   inRing = false;
   running = 0;
+  /** Paused tasks, resumed before any new task of the flow starts: finishing what holds a sandbox first. */
+  resumes: Resume[] = [];
   /** Whether onAbort is registered on the signal: only while the flow has work, so idle flows are not kept alive by a long-lived signal. */
   watching = false;
   private entries: (Entry | undefined)[] = [];
@@ -82,8 +138,17 @@ class FlowImpl implements Flow {
     return this.entries.length - this.head;
   }
 
-  run<T>(task: (signal: AbortSignal) => Promise<T>): Promise<T> {
-    return this.hooks.enqueue(this, task) as Promise<T>;
+  get paused(): number {
+    return this.resumes.length;
+  }
+
+  /** Something to give a slot to: a paused task or a queued one. */
+  get waiting(): boolean {
+    return this.resumes.length > 0 || this.queued > 0;
+  }
+
+  run<T>(task: (signal: AbortSignal, slot: Slot) => Promise<T>): Promise<T> {
+    return this.hooks.enqueue(this, task as Task) as Promise<T>;
   }
 
   push(entry: Entry): void {
@@ -149,10 +214,15 @@ class Ring {
 export class Scheduler {
   private readonly concurrency: number;
   private readonly queueLimit: number;
+  private readonly share: number;
+  private readonly maxPaused: number;
   private readonly now: () => number;
   private readonly rings: Record<Priority, Ring>;
   private running = 0;
   private queued = 0;
+  /** Σ over flows of min(flow.queued, share), kept as flows' queues change. */
+  private queueUsed = 0;
+  private paused = 0;
   private waitingRequests = 0;
   private meanTaskMs: number | undefined = undefined;
   private pumping = false;
@@ -171,8 +241,14 @@ export class Scheduler {
     if (!Number.isInteger(options.queueLimit) || options.queueLimit < 0) {
       throw new RangeError(`queueLimit must be a non-negative integer, not ${options.queueLimit}`);
     }
+    const share = options.share ?? Infinity;
+    if (share !== Infinity && (!Number.isInteger(share) || share < 1)) throw new RangeError(`share must be a positive integer, not ${share}`);
+    const maxPaused = options.maxPaused ?? options.concurrency;
+    if (!Number.isInteger(maxPaused) || maxPaused < 0) throw new RangeError(`maxPaused must be a non-negative integer, not ${maxPaused}`);
     this.concurrency = options.concurrency;
     this.queueLimit = options.queueLimit;
+    this.share = share;
+    this.maxPaused = maxPaused;
     this.now = options.now ?? (() => performance.now());
     this.rings = Object.fromEntries(priorities.map((p) => [p, new Ring()])) as Record<Priority, Ring>;
   }
@@ -189,37 +265,41 @@ export class Scheduler {
     return {
       running: this.running,
       queued: this.queued,
+      queueUsed: this.queueUsed,
+      paused: this.paused,
       waitingRequests: this.waitingRequests,
       concurrency: this.concurrency,
       queueLimit: this.queueLimit,
-      saturated: this.queued >= this.queueLimit,
+      saturated: this.queueUsed >= this.queueLimit,
     };
   }
 
   /**
    * Refuse a request whose `tasks` would take the queue past its limit, before it
-   * enqueues anything, so a batch is admitted whole or refused whole. Admission
-   * reserves nothing: enqueue in the same tick, or others may fill the room first.
+   * enqueues anything, so a batch is admitted whole or refused whole. A request
+   * counts for at most `share` of its tasks: one flow each. Admission reserves
+   * nothing: enqueue in the same tick, or others may fill the room first.
    */
   admit(tasks: number): void {
     if (!Number.isInteger(tasks) || tasks < 0) throw new RangeError(`tasks must be a non-negative integer, not ${tasks}`);
     if (this.closing) throw new ShuttingDownError('the service is shutting down');
-    if (this.queued + tasks > this.queueLimit) {
+    const places = Math.min(tasks, this.share);
+    if (this.queueUsed + places > this.queueLimit) {
       throw new QueueFullError(
-        `the queue holds ${this.queued} of at most ${this.queueLimit} tasks; ${tasks} more do not fit`,
+        `the queue holds ${this.queueUsed} of at most ${this.queueLimit} places; this request needs ${places} more`,
         this.retryAfterSeconds(),
       );
     }
   }
 
-  /** Seconds until the queue has likely drained: queued / concurrency × mean task duration, within [1, 60]. */
+  /** Seconds until the queue has likely drained: places used / concurrency × mean task duration, within [1, 60]. */
   retryAfterSeconds(): number {
     if (this.meanTaskMs === undefined) return MIN_RETRY_SECONDS;
-    const seconds = Math.ceil(((this.queued / this.concurrency) * this.meanTaskMs) / 1000);
+    const seconds = Math.ceil(((this.queueUsed / this.concurrency) * this.meanTaskMs) / 1000);
     return Math.min(MAX_RETRY_SECONDS, Math.max(MIN_RETRY_SECONDS, seconds));
   }
 
-  /** Refuse new flows and tasks from now on; resolves when nothing is queued or running. */
+  /** Refuse new flows and tasks from now on; resolves when nothing is queued, running or paused. */
   drain(): Promise<void> {
     this.closing = true;
     this.drained ??= new Promise<void>((resolve) => {
@@ -229,23 +309,37 @@ export class Scheduler {
     return this.drained;
   }
 
-  private enqueue(flow: FlowImpl, task: (signal: AbortSignal) => Promise<unknown>): Promise<unknown> {
+  private enqueue(flow: FlowImpl, task: Task): Promise<unknown> {
     // Admission was decided by admit(); a request already admitted is not refused for size here.
     if (this.closing) return Promise.reject(new ShuttingDownError('the service is shutting down'));
     if (flow.signal.aborted) return Promise.reject(cancelled(flow.signal));
     return new Promise((resolve, reject) => {
-      if (!flow.watching) {
-        flow.signal.addEventListener('abort', flow.onAbort, { once: true });
-        flow.watching = true;
-      }
+      this.watch(flow);
+      const before = flow.queued;
       flow.push({ task, resolve, reject });
       this.queued++;
-      if (!flow.inRing) {
-        this.rings[flow.priority].push(flow);
-        this.waitingRequests++;
-      }
+      this.queueUsed += this.places(flow.queued) - this.places(before);
+      this.enterRing(flow);
       this.pump();
     });
+  }
+
+  private places(queued: number): number {
+    return Math.min(queued, this.share);
+  }
+
+  private watch(flow: FlowImpl): void {
+    if (!flow.watching) {
+      flow.signal.addEventListener('abort', flow.onAbort, { once: true });
+      flow.watching = true;
+    }
+  }
+
+  private enterRing(flow: FlowImpl): void {
+    if (!flow.inRing) {
+      this.rings[flow.priority].push(flow);
+      this.waitingRequests++;
+    }
   }
 
   /** Fill free slots. Tasks start synchronously and may re-enter (run, abort): the guard keeps one loop. */
@@ -257,19 +351,31 @@ export class Scheduler {
         const ring = this.nextRing();
         if (ring === undefined) break;
         const flow = ring.head!;
-        const entry = flow.shift()!;
-        this.queued--;
-        if (flow.queued === 0) {
+        const resume = flow.resumes.shift();
+        const entry = resume ? undefined : this.take(flow);
+        if (flow.waiting) ring.rotate();
+        else {
           ring.remove(flow);
           this.waitingRequests--;
-        } else {
-          ring.rotate();
         }
-        this.start(flow, entry);
+        if (resume) {
+          this.paused--;
+          this.hold(resume.run);
+          resume.resolve();
+        } else this.start(flow, entry!);
       }
     } finally {
       this.pumping = false;
     }
+  }
+
+  /** The flow's next queued task, off the queue and its share of places. */
+  private take(flow: FlowImpl): Entry {
+    const before = flow.queued;
+    const entry = flow.shift()!;
+    this.queued--;
+    this.queueUsed += this.places(flow.queued) - this.places(before);
+    return entry;
   }
 
   private nextRing(): Ring | undefined {
@@ -280,64 +386,113 @@ export class Scheduler {
     return undefined;
   }
 
-  private start(flow: FlowImpl, entry: Entry): void {
+  /** The flow other than `self` that a slot given up now would go to: of `self`'s class or a higher one. */
+  private nextOther(self: FlowImpl): FlowImpl | undefined {
+    for (const priority of priorities) {
+      const head = this.rings[priority].head;
+      const other = head === self ? head.next : head;
+      if (other !== undefined) return other;
+      if (priority === self.priority) return undefined;
+    }
+    return undefined;
+  }
+
+  private hold(run: Running): void {
+    run.holding = true;
+    run.heldSince = this.now();
     this.running++;
-    flow.running++;
-    const started = this.now();
+    run.flow.running++;
+  }
+
+  private letGo(run: Running): void {
+    run.holding = false;
+    run.heldMs += Math.max(0, this.now() - run.heldSince);
+    this.running--;
+    run.flow.running--;
+  }
+
+  private start(flow: FlowImpl, entry: Entry): void {
+    const run: Running = { flow, holding: false, heldSince: 0, heldMs: 0 };
+    this.hold(run);
+    const slot: Slot = { yield: () => this.yieldSlot(run) };
     let result: Promise<unknown>;
     try {
-      result = Promise.resolve(entry.task(flow.signal));
+      result = Promise.resolve(entry.task(flow.signal, slot));
     } catch (err) {
       result = Promise.reject(err);
     }
     // The slot is given back before the caller hears of the outcome, so what it sees in stats() is settled.
     result.then(
       (value) => {
-        this.finish(flow, started);
+        this.finish(run);
         entry.resolve(value);
       },
       (err: unknown) => {
-        this.finish(flow, started);
+        this.finish(run);
         entry.reject(err);
       },
     );
   }
 
-  private finish(flow: FlowImpl, started: number): void {
-    this.running--;
-    flow.running--;
-    const ms = Math.max(0, this.now() - started);
+  private yieldSlot(run: Running): Promise<void> {
+    const flow = run.flow;
+    if (flow.signal.aborted) return Promise.reject(cancelled(flow.signal));
+    if (!run.holding) return Promise.reject(new Error('yield() while the task holds no slot: await the previous yield()'));
+    const next = this.nextOther(flow);
+    // Past the cap a new task may not take the slot: it would leave one more sandbox paused.
+    if (next === undefined || (this.paused >= this.maxPaused && next.resumes.length === 0)) return Promise.resolve();
+    return new Promise<void>((resolve, reject) => {
+      this.letGo(run);
+      this.paused++;
+      flow.resumes.push({ run, resolve, reject });
+      const ring = this.rings[flow.priority];
+      // It had its turn: whoever waits goes first.
+      if (flow.inRing && ring.head === flow) ring.rotate();
+      this.enterRing(flow);
+      this.pump();
+    });
+  }
+
+  private finish(run: Running): void {
+    if (run.holding) this.letGo(run);
+    const ms = run.heldMs;
     this.meanTaskMs = this.meanTaskMs === undefined ? ms : this.meanTaskMs + DURATION_WEIGHT * (ms - this.meanTaskMs);
-    this.release(flow);
+    this.release(run.flow);
     this.pump();
     this.checkDrained();
   }
 
   private abort(flow: FlowImpl): void {
     flow.watching = false;
+    const before = flow.queued;
     const entries = flow.takeAll();
+    const resumes = flow.resumes;
+    flow.resumes = [];
     this.queued -= entries.length;
+    this.queueUsed -= this.places(before);
+    this.paused -= resumes.length;
     if (flow.inRing) {
       this.rings[flow.priority].remove(flow);
       this.waitingRequests--;
     }
-    if (entries.length > 0) {
+    if (entries.length > 0 || resumes.length > 0) {
       const error = cancelled(flow.signal);
       for (const entry of entries) entry.reject(error);
+      for (const resume of resumes) resume.reject(error);
     }
     this.checkDrained();
   }
 
   /** An idle flow must not stay reachable from its signal: a process-wide signal would otherwise leak every request. */
   private release(flow: FlowImpl): void {
-    if (flow.watching && flow.queued === 0 && flow.running === 0) {
+    if (flow.watching && !flow.waiting && flow.running === 0) {
       flow.signal.removeEventListener('abort', flow.onAbort);
       flow.watching = false;
     }
   }
 
   private checkDrained(): void {
-    if (this.closing && this.running === 0 && this.queued === 0) this.resolveDrained?.();
+    if (this.closing && this.running === 0 && this.queued === 0 && this.paused === 0) this.resolveDrained?.();
   }
 }
 

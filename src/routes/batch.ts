@@ -27,9 +27,9 @@ export const batchRoutes: FastifyPluginAsyncZod = async (app) => {
       const body = request.body;
       checkItemCount(body.items.length, 'items', app.config.maxBatchItems);
       const items = itemsOf(body, app.config);
+      const options = judgeOptions(body, reply, 'online', app.config);
       // Admission before the first byte: once the stream starts, the status is 200.
       app.judge.admit(items.length);
-      const options = judgeOptions(body, reply, 'online');
 
       return answerLines<BatchLine, BatchSummary>(request, reply, (emit) => app.judge.batch(items, options, emit));
     },

@@ -99,7 +99,7 @@ export const labelRoutes: FastifyPluginAsyncZod = async (app) => {
         unique.push({ id: spec.id, submission: programOf(body, variant.source, coverage, `variants.${index}`, app.config) });
       });
 
-      const options = judgeOptions(body, reply, 'offline');
+      const options = judgeOptions(body, reply, 'offline', app.config);
       app.judge.admit(2 + unique.length);
 
       // The reference first: a reference that fails its own tests labels nothing. A failure of

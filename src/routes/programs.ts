@@ -1,5 +1,6 @@
 import { PassThrough } from 'node:stream';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { Config } from '../config.js';
 import type { Priority } from '../domain/vocabulary.js';
 import { BadRequestError } from '../errors.js';
 import type { Submission } from '../judge/judge.js';
@@ -38,13 +39,26 @@ export function checkItemCount(count: number, field: string, max: number): void 
   if (count > max) throw new BadRequestError('VERDICT_INVALID_REQUEST', `${field}: ${count} given, at most ${max} are accepted`);
 }
 
-/** How a many-item request is judged: its class, its cache choice, its deadline, and cancellation when the client goes. */
+/**
+ * How a many-item request is judged: its class, its cache choice, its deadline (every one has
+ * one: the server's default unless it asks for less or more, up to the maximum), and
+ * cancellation when the client goes.
+ */
 export function judgeOptions(
   body: { priority?: Priority | undefined; cache?: boolean | undefined; deadlineMs?: number | undefined },
   reply: FastifyReply,
   defaultPriority: Priority,
+  settings: Pick<Config, 'defaultDeadlineMs' | 'maxDeadlineMs'>,
 ) {
-  return { priority: body.priority ?? defaultPriority, cache: body.cache ?? true, deadlineMs: body.deadlineMs, signal: clientGone(reply) };
+  if (body.deadlineMs !== undefined && body.deadlineMs > settings.maxDeadlineMs) {
+    throw new BadRequestError('VERDICT_INVALID_REQUEST', `deadlineMs: ${body.deadlineMs} exceeds the server maximum ${settings.maxDeadlineMs}`);
+  }
+  return {
+    priority: body.priority ?? defaultPriority,
+    cache: body.cache ?? true,
+    deadlineMs: body.deadlineMs ?? settings.defaultDeadlineMs,
+    signal: clientGone(reply),
+  };
 }
 
 /** Client ids must tell the answer's lines apart. */

@@ -59,8 +59,8 @@ export const rewardRoutes: FastifyPluginAsyncZod = async (app) => {
       const policy = body.extraction ?? 'last_block';
       const prepared = prepare(body, app.config);
       const toJudge = prepared.flatMap((p) => (p.item ? [p.item] : []));
+      const options = judgeOptions(body, reply, 'online', app.config);
       app.judge.admit(toJudge.length);
-      const options = judgeOptions(body, reply, 'online');
 
       return answerLines<RewardLine, RewardSummary>(request, reply, async (emit) => {
         const byId = new Map(prepared.map((p) => [p.id, p]));

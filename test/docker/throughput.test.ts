@@ -208,15 +208,21 @@ describe('scheduling', async () => {
   });
 
   it('a full queue answers 429 with Retry-After, and /readyz reports saturation', async () => {
-    const running = batch(t, { problem: { language: 'python' }, items: Array.from({ length: 6 }, (_, n) => ({ id: `s${n}`, source: sleeper(n, 0.5) })), cache: false });
-    await until('the batch fills all but one place in the queue', () => t.app.judge.stats().queued === 5);
-    const last = t.app.inject({ method: 'POST', url: '/v1/submissions', payload: { language: 'python', source: sleeper(99, 0), cache: false } });
-    await until('the queue is full', () => t.app.judge.stats().queued === 6);
+    // A request takes at most one place per slot (one here) however many programs it has waiting:
+    // the batch of six takes one place, and five single submissions fill the other five.
+    const running = batch(t, { problem: { language: 'python' }, items: Array.from({ length: 6 }, (_, n) => ({ id: `s${n}`, source: sleeper(n, 1) })), cache: false });
+    await until('the batch is queued', () => t.app.judge.stats().queued === 5);
+    assert.equal(t.app.judge.stats().queueUsed, 1);
+    const singles = Array.from({ length: 5 }, (_, n) =>
+      t.app.inject({ method: 'POST', url: '/v1/submissions', payload: { language: 'python', source: sleeper(90 + n, 0), cache: false } }),
+    );
+    await until('the queue is full', () => t.app.judge.stats().queueUsed === 6);
 
     const ready = await t.app.inject({ method: 'GET', url: '/readyz' });
     assert.equal(ready.statusCode, 503, ready.body);
     assert.equal(ready.json<{ saturated: boolean }>().saturated, true);
-    assert.equal(await metric(t, 'verdict_queue_depth'), 6);
+    // The depth counts every program waiting, the batch's five included.
+    assert.equal(await metric(t, 'verdict_queue_depth'), 10);
     assert.equal(await metric(t, 'verdict_saturated'), 1);
 
     for (const [url, payload] of [
@@ -235,7 +241,7 @@ describe('scheduling', async () => {
     const res = await running;
     assert.equal(res.statusCode, 200);
     assert.equal((ndjson(res.body).at(-1) as BatchSummary).ok, 6);
-    assert.equal((await last).statusCode, 200);
+    for (const single of await Promise.all(singles)) assert.equal(single.statusCode, 200, single.body);
     const after = await t.app.inject({ method: 'GET', url: '/readyz' });
     assert.equal(after.json<{ saturated: boolean }>().saturated, false);
   });

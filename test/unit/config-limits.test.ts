@@ -22,6 +22,21 @@ describe('config', () => {
     assert.equal(c.defaultLimits.memoryBytes, 1048576);
     assert.equal(c.runtime, 'runsc');
   });
+  it('gives every many-item request a deadline: a default and a maximum', () => {
+    const c = parseConfig({}, facts);
+    assert.equal(c.defaultDeadlineMs, 3_600_000);
+    assert.equal(c.maxDeadlineMs, 86_400_000);
+    const set = parseConfig({ VERDICT_DEFAULT_DEADLINE_MS: '60000', VERDICT_MAX_DEADLINE_MS: '120000' }, facts);
+    assert.deepEqual([set.defaultDeadlineMs, set.maxDeadlineMs], [60_000, 120_000]);
+    assert.throws(() => parseConfig({ VERDICT_MAX_DEADLINE_MS: '60000' }, facts), /VERDICT_DEFAULT_DEADLINE_MS \(3600000\) exceeds VERDICT_MAX_DEADLINE_MS \(60000\)/);
+    // The request schemas bound deadlineMs at 24 h; a larger maximum could never be asked for.
+    assert.throws(() => parseConfig({ VERDICT_MAX_DEADLINE_MS: String(86_400_001) }, facts), /VERDICT_MAX_DEADLINE_MS=/);
+  });
+  it('lets a batch be larger than the queue: it takes only its share of places', () => {
+    const c = parseConfig({ VERDICT_QUEUE_LIMIT: '4', VERDICT_MAX_BATCH_ITEMS: '100' }, facts);
+    assert.deepEqual([c.queueLimit, c.maxBatchItems], [4, 100]);
+    assert.equal(parseConfig({ VERDICT_QUEUE_LIMIT: '4' }, facts).maxBatchItems, 10_000);
+  });
   it('names the variable that is wrong', () => {
     assert.throws(() => parseConfig({ PORT: 'eighty' }, facts), (e: Error) => e instanceof ConfigError && /PORT="eighty"/.test(e.message));
     assert.throws(() => parseConfig({ VERDICT_DEFAULT_TIME_MS: '99999' }, facts), /exceeds VERDICT_MAX_TIME_MS/);
@@ -50,6 +65,12 @@ describe('limits', () => {
   it('raises the default wall limit with a raised CPU limit', () => {
     assert.equal(resolveLimits({ timeMs: 10_000 }, builtinDefaultLimits, builtinMaxLimits).wallTimeMs, 21_000);
     assert.equal(resolveLimits({ timeMs: 10_000, wallTimeMs: 12_000 }, builtinDefaultLimits, builtinMaxLimits).wallTimeMs, 12_000);
+  });
+  it('raises the default total test budget to hold one test at its wall limit', () => {
+    assert.equal(resolveLimits({}, builtinDefaultLimits, builtinMaxLimits).totalWallTimeMs, 60_000);
+    assert.equal(resolveLimits({ wallTimeMs: 100_000 }, builtinDefaultLimits, builtinMaxLimits).totalWallTimeMs, 100_000);
+    assert.equal(resolveLimits({ wallTimeMs: 100_000, totalWallTimeMs: 5000 }, builtinDefaultLimits, builtinMaxLimits).totalWallTimeMs, 5000);
+    assert.throws(() => resolveLimits({ totalWallTimeMs: 600_001 }, builtinDefaultLimits, builtinMaxLimits), /limits\.totalWallTimeMs: 600001 exceeds the server maximum 600000/);
   });
   it('refuses anything above the maximum, naming each field', () => {
     assert.throws(

@@ -35,6 +35,8 @@ const exprs = panels.flatMap((p) => (p.targets ?? []).map((t) => t.expr ?? ''));
 const zeroStats: JudgeStats = {
   running: 0,
   queued: 0,
+  queueUsed: 0,
+  paused: 0,
   waitingRequests: 0,
   concurrency: 0,
   queueLimit: 0,

@@ -9,7 +9,10 @@ import { buildApp } from '../../src/app.js';
 import { parseConfig } from '../../src/config.js';
 import { DockerEngine } from '../../src/sandbox/docker-engine.js';
 
-const config = parseConfig({ LOG_LEVEL: 'silent', VERDICT_BODY_LIMIT_BYTES: String(256 * 1024), VERDICT_MAX_TESTS: '50' }, { cpuCount: 2, randomId: 'http-test' });
+const config = parseConfig(
+  { LOG_LEVEL: 'silent', VERDICT_BODY_LIMIT_BYTES: String(256 * 1024), VERDICT_MAX_TESTS: '50', VERDICT_DEFAULT_DEADLINE_MS: '30000', VERDICT_MAX_DEADLINE_MS: '60000' },
+  { cpuCount: 2, randomId: 'http-test' },
+);
 const app = await buildApp({ config, engine: new DockerEngine({ dockerHost: 'unix:///nonexistent/docker.sock' }) });
 await app.ready();
 after(() => app.close());
@@ -51,6 +54,25 @@ describe('bad requests get a 4xx that says what is wrong', () => {
       assert.match(res.body.message, message);
     });
   }
+
+  it('a tests budget above the maximum is a 400 naming it', async () => {
+    const res = await post({ language: 'python', source: 'x', limits: { totalWallTimeMs: 10 ** 9 } });
+    assert.equal(res.status, 400, JSON.stringify(res.body));
+    assert.match(res.body.message, /limits\.totalWallTimeMs: 1000000000 exceeds the server maximum 600000/);
+  });
+
+  it('a deadline above the server maximum is a 400 naming it, on every many-item route', async () => {
+    const bodies: Array<[string, unknown]> = [
+      ['/v1/batch', { problem: { language: 'python' }, items: [{ id: 'a', source: 'print(1)' }], deadlineMs: 60_001 }],
+      ['/v1/reward', { items: [{ id: 'a', language: 'python', completion: '```python\nprint(1)\n```' }], deadlineMs: 60_001 }],
+      ['/v1/label', { language: 'python', reference: 'print(1)\n', variants: [{ id: 'v', source: 'print(2)\n' }], deadlineMs: 60_001 }],
+    ];
+    for (const [url, payload] of bodies) {
+      const res = await app.inject({ method: 'POST', url, payload: payload as Record<string, unknown> });
+      assert.equal(res.statusCode, 400, `${url}: ${res.body}`);
+      assert.match(res.json<{ message: string }>().message, /deadlineMs: 60001 exceeds the server maximum 60000/, url);
+    }
+  });
 
   it('unknown language lists the valid ids in details', async () => {
     const res = await post({ language: 'cobol', source: 'x' });

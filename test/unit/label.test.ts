@@ -335,7 +335,7 @@ function result(tests: TestResult[], compileStatus?: CompileStatus): SubmissionR
       languageVersion: '3.12',
       image: 'verdict/python',
       imageId: 'sha256:0',
-      limits: { compileTimeMs: 1, compileMemoryBytes: 1, timeMs: 1, wallTimeMs: 1, memoryBytes: 1, outputBytes: 1, processes: 1 },
+      limits: { compileTimeMs: 1, compileMemoryBytes: 1, timeMs: 1, wallTimeMs: 1, memoryBytes: 1, outputBytes: 1, processes: 1, totalWallTimeMs: 1 },
       checker: { mode: 'lines', absTolerance: 1e-6, relTolerance: 1e-6 },
       supervisorProtocol: 1,
       instanceId: 'test',

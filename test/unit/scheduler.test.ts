@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { getEventListeners } from 'node:events';
 import { describe, it } from 'node:test';
-import { Scheduler, type Flow, type SchedulerStats } from '../../src/judge/scheduler.js';
+import { Scheduler, type Flow, type SchedulerStats, type Slot } from '../../src/judge/scheduler.js';
 import { CancelledError, QueueFullError, ShuttingDownError } from '../../src/errors.js';
 
 /** Lets every pending promise reaction run: the scheduler frees slots in reactions, not synchronously. */
@@ -52,6 +52,23 @@ class Tasks {
       p.catch(() => {});
       return p;
     });
+  }
+
+  /** A task of `steps` steps (`name.0`, `name.1`, …), each running until finished by name, yielding its slot in between. */
+  makeSteps(name: string, steps: number): (signal: AbortSignal, slot: Slot) => Promise<string> {
+    return async (signal, slot) => {
+      for (let i = 0; i < steps; i++) {
+        if (i > 0) await slot.yield();
+        await this.make(`${name}.${i}`)(signal);
+      }
+      return name;
+    };
+  }
+
+  runSteps(flow: Flow, name: string, steps: number): Promise<string> {
+    const p = flow.run(this.makeSteps(name, steps));
+    p.catch(() => {});
+    return p;
   }
 
   signal(name: string): AbortSignal {
@@ -442,6 +459,201 @@ describe('scheduler: drain', () => {
   });
 });
 
+describe('scheduler: slots held per step', () => {
+  it('a task yields its slot between steps to a waiting request and resumes at its turn', async () => {
+    const s = new Scheduler({ concurrency: 1, queueLimit: 100 });
+    const t = new Tasks();
+    const long = s.flow('online');
+    const done = t.runSteps(long, 'long', 3);
+    const small = s.flow('online');
+    t.run(small, 'small');
+    await t.finish('long.0');
+    // The later request ran after one step of the long task, not after all three.
+    assert.deepEqual(t.started, ['long.0', 'small']);
+    expectStats(s, { running: 1, paused: 1, queued: 0, waitingRequests: 1 });
+    assert.equal(long.paused, 1);
+    assert.equal(long.running, 0);
+    await t.finish('small');
+    expectStats(s, { running: 1, paused: 0, waitingRequests: 0 });
+    // Nobody else waits: the next step goes on without giving the slot up.
+    await t.finish('long.1');
+    await t.finish('long.2');
+    assert.deepEqual(t.started, ['long.0', 'small', 'long.1', 'long.2']);
+    assert.equal(await done, 'long');
+    expectStats(s, { running: 0, paused: 0, queued: 0, waitingRequests: 0 });
+    assert.equal(t.maxActive, 1);
+  });
+
+  it('keeps its slot when only its own flow waits, or only a lower class', async () => {
+    const s = new Scheduler({ concurrency: 1, queueLimit: 100 });
+    const t = new Tasks();
+    const batch = s.flow('online');
+    t.runSteps(batch, 'a', 2);
+    t.run(batch, 'b');
+    t.run(s.flow('offline'), 'bulk');
+    await t.finish('a.0');
+    assert.deepEqual(t.started, ['a.0', 'a.1']);
+    expectStats(s, { paused: 0, queued: 2 });
+    await t.finish('a.1');
+    await t.finish('b');
+    assert.deepEqual(t.started, ['a.0', 'a.1', 'b', 'bulk']);
+  });
+
+  it('an offline task yields to an online request', async () => {
+    const s = new Scheduler({ concurrency: 1, queueLimit: 100 });
+    const t = new Tasks();
+    t.runSteps(s.flow('offline'), 'bulk', 2);
+    t.run(s.flow('online'), 'rl');
+    await t.finish('bulk.0');
+    assert.deepEqual(t.started, ['bulk.0', 'rl']);
+    await t.finish('rl');
+    assert.deepEqual(t.started, ['bulk.0', 'rl', 'bulk.1']);
+  });
+
+  it('bounds the wait of a later request by one step per slot, behind many long tasks', async () => {
+    const s = new Scheduler({ concurrency: 2, queueLimit: 100 });
+    const t = new Tasks();
+    t.runSteps(s.flow('online'), 'x', 100);
+    t.runSteps(s.flow('online'), 'y', 100);
+    const small = s.flow('online');
+    t.run(small, 'small');
+    await t.finish('x.0');
+    assert.ok(t.isRunning('small'), `started: ${t.started.join(' ')}`);
+    assert.ok(t.isRunning('y.0'));
+    // And the long task lost nothing: it goes on where it stopped.
+    await t.finish('small');
+    assert.ok(t.isRunning('x.1'), `started: ${t.started.join(' ')}`);
+  });
+
+  it('pauses at most maxPaused tasks; past it, started tasks still take turns and new ones wait', async () => {
+    const s = new Scheduler({ concurrency: 1, queueLimit: 100, maxPaused: 1 });
+    const t = new Tasks();
+    t.runSteps(s.flow('online'), 'a', 3);
+    t.runSteps(s.flow('online'), 'b', 3);
+    t.run(s.flow('online'), 'c');
+    await t.finish('a.0');
+    assert.deepEqual(t.started, ['a.0', 'b.0']);
+    expectStats(s, { paused: 1 });
+    // The cap is reached and c's turn is next: b keeps its slot rather than leave a second sandbox paused.
+    await t.finish('b.0');
+    assert.deepEqual(t.started, ['a.0', 'b.0', 'b.1']);
+    expectStats(s, { paused: 1, running: 1 });
+    await t.finish('b.1');
+    await t.finish('b.2');
+    // b done: c (its turn came before a's resumption) and then a.
+    assert.deepEqual(t.started, ['a.0', 'b.0', 'b.1', 'b.2', 'c']);
+    await t.finish('c');
+    await t.finish('a.1');
+    await t.finish('a.2');
+    assert.deepEqual(t.started, ['a.0', 'b.0', 'b.1', 'b.2', 'c', 'a.1', 'a.2']);
+    expectStats(s, { running: 0, paused: 0, queued: 0, waitingRequests: 0 });
+
+    // At the cap, a paused task may still take the slot: the number paused stays the same.
+    t.started.length = 0;
+    t.runSteps(s.flow('online'), 'p', 3);
+    t.runSteps(s.flow('online'), 'q', 3);
+    while (t.started.length < 6) await t.finish(t.started.at(-1)!);
+    assert.deepEqual(t.started, ['p.0', 'q.0', 'p.1', 'q.1', 'p.2', 'q.2']);
+    assert.ok(s.stats().paused <= 1);
+  });
+
+  it('rejects the yield of a paused task when its flow is aborted, and forgets it', async () => {
+    const s = new Scheduler({ concurrency: 1, queueLimit: 100 });
+    const t = new Tasks();
+    const controller = new AbortController();
+    const long = s.flow('online', controller.signal);
+    const done = t.runSteps(long, 'long', 3);
+    t.run(s.flow('online'), 'small');
+    await t.finish('long.0');
+    expectStats(s, { paused: 1, running: 1 });
+    controller.abort('the client disconnected');
+    await rejectsWith(done, CancelledError, /the client disconnected/);
+    expectStats(s, { paused: 0, running: 1, waitingRequests: 0 });
+    assert.equal(getEventListeners(controller.signal, 'abort').length, 0);
+    await t.finish('small');
+    expectStats(s, { running: 0, paused: 0 });
+    assert.equal(t.started.includes('long.1'), false);
+  });
+
+  it('drain waits for paused tasks too', async () => {
+    const s = new Scheduler({ concurrency: 1, queueLimit: 100 });
+    const t = new Tasks();
+    const done = t.runSteps(s.flow('online'), 'long', 2);
+    t.run(s.flow('online'), 'small');
+    await t.finish('long.0');
+    let drained = false;
+    const draining = s.drain().then(() => {
+      drained = true;
+    });
+    await t.finish('small');
+    assert.equal(drained, false);
+    await t.finish('long.1');
+    await draining;
+    assert.equal(await done, 'long');
+  });
+
+  it('counts the time a task held a slot, not the time it was paused, for Retry-After', async () => {
+    let clock = 0;
+    const s = new Scheduler({ concurrency: 1, queueLimit: 100, now: () => clock });
+    const t = new Tasks();
+    const long = s.flow('online');
+    t.runSteps(long, 'long', 2);
+    t.run(s.flow('online'), 'small');
+    clock += 1000;
+    await t.finish('long.0');
+    clock += 60_000;
+    await t.finish('small');
+    clock += 1000;
+    t.run(s.flow('online'), 'q0', 'q1');
+    await t.finish('long.1');
+    // Mean of 60 s (small) and 2 s (long's two steps), weighted 0.2 toward the newest: 48.4 s; 1 queued on 1 slot.
+    assert.equal(s.retryAfterSeconds(), 49);
+  });
+});
+
+describe('scheduler: a shared queue', () => {
+  it('counts each request for at most its share, so big batches leave room for later requests', async () => {
+    const s = new Scheduler({ concurrency: 2, queueLimit: 6, share: 2 });
+    const t = new Tasks();
+    s.admit(10);
+    t.run(s.flow('online'), ...names('a', 10));
+    s.admit(10);
+    t.run(s.flow('online'), ...names('b', 10));
+    expectStats(s, { running: 2, queued: 18, queueUsed: 4, saturated: false });
+    // A third request fits, whatever its size: it counts for two places at most.
+    s.admit(1);
+    s.admit(500);
+    const c = s.flow('online');
+    t.run(c, 'c0', 'c1', 'c2');
+    expectStats(s, { queued: 21, queueUsed: 6, saturated: true });
+    // True overload still refuses.
+    assert.throws(() => s.admit(1), QueueFullError);
+    // Turns still go round: c's first task starts after one more task of each batch.
+    await t.finish('a0');
+    await t.finish('a1');
+    await t.finish('a2');
+    assert.deepEqual(t.started, ['a0', 'a1', 'a2', 'b0', 'c0']);
+    // A flow whose queue drops below its share gives places back.
+    await t.finish('c0');
+    await t.finish('b0');
+    await t.finish('a3');
+    assert.ok(t.isRunning('c1'), `started: ${t.started.join(' ')}`);
+    assert.equal(c.queued, 1);
+    expectStats(s, { queueUsed: 5, saturated: false });
+    s.admit(1);
+  });
+
+  it('gives back every place of an aborted flow', () => {
+    const s = new Scheduler({ concurrency: 1, queueLimit: 4, share: 3 });
+    const t = new Tasks();
+    const controller = new AbortController();
+    t.run(s.flow('online', controller.signal), ...names('a', 8));
+    expectStats(s, { queued: 7, queueUsed: 3 });
+    controller.abort();
+    expectStats(s, { queued: 0, queueUsed: 0, saturated: false });
+  });
+});
+
 describe('scheduler: invariants under random operations', () => {
   it('holds its bookkeeping through a seeded random run', async () => {
     // mulberry32: deterministic, so a failure reproduces.
@@ -502,5 +714,61 @@ describe('scheduler: invariants under random operations', () => {
     assert.ok(cancelled.size > 0, 'the run should have cancelled something');
     const started = new Set(t.started);
     for (const name of cancelled) assert.equal(started.has(name), false, `${name} started after it was cancelled`);
+  });
+
+  it('holds its bookkeeping with tasks that yield, shares and a pause cap', async () => {
+    let seed = 0xfa1e;
+    const random = () => {
+      seed = (seed + 0x6d2b79f5) | 0;
+      let x = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+      x = (x + Math.imul(x ^ (x >>> 7), 61 | x)) ^ x;
+      return ((x ^ (x >>> 14)) >>> 0) / 4294967296;
+    };
+    const pick = <T>(xs: readonly T[]): T => xs[Math.floor(random() * xs.length)]!;
+
+    const concurrency = 3;
+    const share = 2;
+    const maxPaused = 2;
+    const s = new Scheduler({ concurrency, queueLimit: 1_000_000, share, maxPaused });
+    const t = new Tasks();
+    const flows: { flow: Flow; controller: AbortController }[] = [];
+    let n = 0;
+    let maxPausedSeen = 0;
+
+    for (let step = 0; step < 3000; step++) {
+      const r = random();
+      if (r < 0.08 || flows.length === 0) {
+        const controller = new AbortController();
+        flows.push({ flow: s.flow(random() < 0.5 ? 'online' : 'offline', controller.signal), controller });
+      } else if (r < 0.4) {
+        const { flow } = pick(flows);
+        for (let i = 1 + Math.floor(random() * 3); i > 0; i--) t.runSteps(flow, `n${n++}`, 1 + Math.floor(random() * 5));
+      } else if (r < 0.95) {
+        const running = t.started.filter((name) => t.isRunning(name));
+        if (running.length > 0) {
+          const name = pick(running);
+          if (random() < 0.9) await t.finish(name);
+          else await t.fail(name);
+        }
+      } else {
+        pick(flows).controller.abort();
+        await settle();
+      }
+
+      const stats = s.stats();
+      const sum = (f: (flow: Flow) => number) => flows.reduce((total, entry) => total + f(entry.flow), 0);
+      assert.equal(stats.queued, sum((f) => f.queued));
+      assert.equal(stats.queueUsed, sum((f) => Math.min(f.queued, share)));
+      assert.equal(stats.running, sum((f) => f.running));
+      assert.equal(stats.paused, sum((f) => f.paused));
+      assert.equal(stats.running, t.active);
+      assert.equal(stats.waitingRequests, flows.filter((f) => f.flow.queued > 0 || f.flow.paused > 0).length);
+      assert.ok(stats.running <= concurrency);
+      assert.ok(stats.paused <= maxPaused, `${stats.paused} paused`);
+      maxPausedSeen = Math.max(maxPausedSeen, stats.paused);
+      // Work-conserving: a free slot never sits beside a queued or paused task.
+      if (stats.queued + stats.paused > 0) assert.equal(stats.running, concurrency);
+    }
+    assert.equal(maxPausedSeen, maxPaused, 'the run should have reached the pause cap');
   });
 });
