@@ -7,6 +7,18 @@ import { CancelledError, QueueFullError, ShuttingDownError } from '../../src/err
 /** Lets every pending promise reaction run: the scheduler frees slots in reactions, not synchronously. */
 const settle = () => new Promise<void>((resolve) => setImmediate(resolve));
 
+/** mulberry32: deterministic, so a failure of a random run reproduces. */
+function seeded(initial: number): { random: () => number; pick: <T>(xs: readonly T[]) => T } {
+  let seed = initial;
+  const random = () => {
+    seed = (seed + 0x6d2b79f5) | 0;
+    let x = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+    x = (x + Math.imul(x ^ (x >>> 7), 61 | x)) ^ x;
+    return ((x ^ (x >>> 14)) >>> 0) / 4294967296;
+  };
+  return { random, pick: (xs) => xs[Math.floor(random() * xs.length)]! };
+}
+
 interface Pending {
   signal: AbortSignal;
   resolve: () => void;
@@ -656,15 +668,7 @@ describe('scheduler: a shared queue', () => {
 
 describe('scheduler: invariants under random operations', () => {
   it('holds its bookkeeping through a seeded random run', async () => {
-    // mulberry32: deterministic, so a failure reproduces.
-    let seed = 0x5eed;
-    const random = () => {
-      seed = (seed + 0x6d2b79f5) | 0;
-      let x = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-      x = (x + Math.imul(x ^ (x >>> 7), 61 | x)) ^ x;
-      return ((x ^ (x >>> 14)) >>> 0) / 4294967296;
-    };
-    const pick = <T>(xs: readonly T[]): T => xs[Math.floor(random() * xs.length)]!;
+    const { random, pick } = seeded(0x5eed);
 
     const concurrency = 3;
     const s = new Scheduler({ concurrency, queueLimit: 1_000_000 });
@@ -717,14 +721,7 @@ describe('scheduler: invariants under random operations', () => {
   });
 
   it('holds its bookkeeping with tasks that yield, shares and a pause cap', async () => {
-    let seed = 0xfa1e;
-    const random = () => {
-      seed = (seed + 0x6d2b79f5) | 0;
-      let x = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-      x = (x + Math.imul(x ^ (x >>> 7), 61 | x)) ^ x;
-      return ((x ^ (x >>> 14)) >>> 0) / 4294967296;
-    };
-    const pick = <T>(xs: readonly T[]): T => xs[Math.floor(random() * xs.length)]!;
+    const { random, pick } = seeded(0xfa1e);
 
     const concurrency = 3;
     const share = 2;
