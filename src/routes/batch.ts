@@ -1,12 +1,13 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { BatchItem } from '../judge/judge.js';
 import { batchJsonResponseSchema, batchRequestSchema, errorSchema, type BatchLine, type BatchRequest, type BatchSummary } from '../schemas.js';
-import { answerLines, checkItemCount, checkUniqueIds, itemSubmission, judgeOptions } from './programs.js';
+import { answerLines, checkItemCount, checkUniqueIds, itemSubmission, judgeOptions, sharedProgram } from './programs.js';
 
 /** Every item checked before any runs: a malformed item is a 400 naming it, not a half-judged batch. */
 function itemsOf(body: BatchRequest, settings: Parameters<typeof itemSubmission>[3]): BatchItem[] {
   checkUniqueIds(body.items);
-  return body.items.map(({ id, ...own }, index) => ({ id, submission: itemSubmission(body.problem, own, `items.${index}`, settings) }));
+  const problem = sharedProgram(body.problem, 'problem', settings);
+  return body.items.map(({ id, ...own }, index) => ({ id, submission: itemSubmission(problem, own, `items.${index}`, settings) }));
 }
 
 export const batchRoutes: FastifyPluginAsyncZod = async (app) => {

@@ -22,7 +22,7 @@ import {
   type SubmissionResult,
 } from '../schemas.js';
 import { requireLanguage } from '../judge/normalize.js';
-import { checkItemCount, checkUniqueIds, itemSubmission, judgeOptions } from './programs.js';
+import { checkItemCount, checkUniqueIds, itemSubmission, judgeOptions, sharedProgram, type SharedProgram } from './programs.js';
 
 type Settings = Parameters<typeof itemSubmission>[3];
 
@@ -39,8 +39,13 @@ function coverageByTest(result: SubmissionResult, file: string): Record<string, 
   return out;
 }
 
-function programOf(body: LabelRequest, source: string, coverage: boolean, where: string, settings: Settings): Submission {
+/** The reference and every variant share the request's problem: its tests converted once, held once. */
+function problemOf(body: LabelRequest, settings: Settings): SharedProgram {
   const { reference: _r, variants: _v, coverage: _c, priority: _p, cache: _k, deadlineMs: _d, ...problem } = body;
+  return sharedProgram(problem, undefined, settings);
+}
+
+function programOf(problem: SharedProgram, source: string, coverage: boolean, where: string, settings: Settings): Submission {
   return itemSubmission(problem, { source, coverage }, where, settings);
 }
 
@@ -80,7 +85,8 @@ export const labelRoutes: FastifyPluginAsyncZod = async (app) => {
       if (clash >= 0) throw new BadRequestError('VERDICT_INVALID_REQUEST', `variants.${clash}.id: "reference" is reserved for the reference program`);
       // Asking for coverage where there is none is refused by the reference's normalization.
       const coverage = body.coverage ?? language.coverage !== undefined;
-      const reference = programOf(body, body.reference, coverage, 'reference', app.config);
+      const problem = problemOf(body, app.config);
+      const reference = programOf(problem, body.reference, coverage, 'reference', app.config);
       const entry = reference.ownCode.composed?.file ?? reference.entry;
 
       // Every variant is built and checked before anything runs.
@@ -96,7 +102,7 @@ export const labelRoutes: FastifyPluginAsyncZod = async (app) => {
         const first = firstBySource.get(variant.source);
         if (first !== undefined) return void sameAs.set(spec.id, first);
         firstBySource.set(variant.source, spec.id);
-        unique.push({ id: spec.id, submission: programOf(body, variant.source, coverage, `variants.${index}`, app.config) });
+        unique.push({ id: spec.id, submission: programOf(problem, variant.source, coverage, `variants.${index}`, app.config) });
       });
 
       const options = judgeOptions(body, reply, 'offline', app.config);

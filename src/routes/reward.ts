@@ -5,7 +5,7 @@ import { extractCode, type Extraction } from '../reward/extract.js';
 import { computeReward, rewardInputFromResult } from '../reward/presets.js';
 import { errorSchema, rewardJsonResponseSchema, rewardRequestSchema, type RewardLine, type RewardRequest, type RewardSummary } from '../schemas.js';
 import { requireLanguage } from '../judge/normalize.js';
-import { answerLines, checkItemCount, checkUniqueIds, itemSubmission, judgeOptions } from './programs.js';
+import { answerLines, checkItemCount, checkUniqueIds, itemSubmission, judgeOptions, sharedProgram, type SharedProgram } from './programs.js';
 
 interface Prepared {
   index: number;
@@ -19,6 +19,17 @@ interface Prepared {
 function prepare(body: RewardRequest, settings: Parameters<typeof itemSubmission>[3]): Prepared[] {
   checkUniqueIds(body.items);
   const policy = body.extraction ?? 'last_block';
+  // Each named problem is prepared once, its tests converted once for all its completions.
+  const shared = new Map<string, SharedProgram>();
+  const sharedOf = (name: string, problem: NonNullable<RewardRequest['problems']>[string]) => {
+    let found = shared.get(name);
+    if (!found) {
+      const { source: _s, files: _f, mode: _m, ...fields } = problem;
+      found = sharedProgram(fields, `problems.${name}`, settings);
+      shared.set(name, found);
+    }
+    return found;
+  };
   return body.items.map(({ id, completion, problem: problemName, ...own }, index) => {
     const where = `items.${index}`;
     let problem;
@@ -32,8 +43,8 @@ function prepare(body: RewardRequest, settings: Parameters<typeof itemSubmission
     const language = requireLanguage(languageName, `${where}.language`);
     const { code, ...extraction } = extractCode(completion, language, policy);
     if (code === null) return { index, id, extraction };
-    const { source: _s, files: _f, mode: _m, ...shared } = problem ?? {};
-    return { index, id, extraction, item: { id, submission: itemSubmission(shared, { ...own, source: code }, where, settings) } };
+    const inherited = problemName !== undefined && problem ? sharedOf(problemName, problem) : undefined;
+    return { index, id, extraction, item: { id, submission: itemSubmission(inherited, { ...own, source: code }, where, settings) } };
   });
 }
 
