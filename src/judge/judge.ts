@@ -20,6 +20,7 @@ import { SandboxOutOfMemory, SandboxSession } from '../sandbox/session.js';
 import type { BatchLine, BatchSummary, CompileResult, SubmissionResult, TestResult } from '../schemas.js';
 import { cacheKey, isCacheable, ResultCache } from './cache.js';
 import { failureLocation, type OwnCode } from './location.js';
+import type { ResponseBudget } from './response-budget.js';
 import { valueDifference } from '../domain/values.js';
 import { WarmPool, type PoolObserver, type PoolStats } from './pool.js';
 import { Scheduler, type Flow, type SchedulerStats, type Slot } from './scheduler.js';
@@ -225,7 +226,8 @@ export class Judge {
    */
   async batch(
     items: readonly BatchItem[],
-    options: SubmitOptions & { deadlineMs?: number | undefined },
+    /** `budget`: what the answer may carry of output; each line's result is trimmed to it as it is emitted. */
+    options: SubmitOptions & { deadlineMs?: number | undefined; budget?: ResponseBudget | undefined },
     onItem: (line: BatchLine) => void,
   ): Promise<BatchSummary> {
     const started = performance.now();
@@ -243,6 +245,7 @@ export class Judge {
       verdicts: {},
       cacheHits: 0,
       deadlineExceeded: false,
+      responseTruncated: false,
       wallTimeMs: 0,
     };
     try {
@@ -253,7 +256,7 @@ export class Judge {
             summary.ok++;
             summary.verdicts[result.verdict] = (summary.verdicts[result.verdict] ?? 0) + 1;
             if (result.cache === 'hit') summary.cacheHits++;
-            onItem({ type: 'item', index, id, status: 'ok', result });
+            onItem({ type: 'item', index, id, status: 'ok', result: options.budget ? options.budget.trim(result) : result });
           } catch (err) {
             if (deadline?.aborted && !options.signal?.aborted) {
               summary.notRun++;
@@ -273,6 +276,7 @@ export class Judge {
     } finally {
       reuse?.close();
     }
+    summary.responseTruncated = options.budget?.truncated ?? false;
     summary.wallTimeMs = round(performance.now() - started);
     return summary;
   }

@@ -1,5 +1,6 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { BatchItem } from '../judge/judge.js';
+import { ResponseBudget } from '../judge/response-budget.js';
 import { batchJsonResponseSchema, batchRequestSchema, errorSchema, type BatchLine, type BatchRequest, type BatchSummary } from '../schemas.js';
 import { answerLines, checkItemCount, checkUniqueIds, itemSubmission, judgeOptions, sharedProgram } from './programs.js';
 
@@ -28,7 +29,7 @@ export const batchRoutes: FastifyPluginAsyncZod = async (app) => {
       const body = request.body;
       checkItemCount(body.items.length, 'items', app.config.maxBatchItems);
       const items = itemsOf(body, app.config);
-      const options = judgeOptions(body, reply, 'online', app.config);
+      const options = { ...judgeOptions(body, reply, 'online', app.config), budget: new ResponseBudget(app.config.maxResponseBytes) };
       // Admission before the first byte: once the stream starts, the status is 200.
       app.judge.admit(items.length);
 

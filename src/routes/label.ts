@@ -8,6 +8,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { BadRequestError } from '../errors.js';
 import type { BatchItem, Submission } from '../judge/judge.js';
+import { ResponseBudget } from '../judge/response-budget.js';
 import { applyEdit, lineCount, wholeProgramVariant, type Variant } from '../label/edits.js';
 import { lineSummaries, variantOutcome, type VariantOutcome } from '../label/outcomes.js';
 import { lexicalSegmentation, parsePythonSegmentation, statementOfLine, type Segmentation } from '../label/segment.js';
@@ -114,7 +115,9 @@ export const labelRoutes: FastifyPluginAsyncZod = async (app) => {
       // Awaited after the reference; when the reference fails first, this one's failure must
       // not go unhandled (that ends the process).
       segmentation.catch(() => undefined);
-      const referenceResult = await app.judge.submit(reference, options);
+      // Only the reference's result carries outputs in this answer; the variants' rows are verdicts.
+      const budget = new ResponseBudget(app.config.maxResponseBytes);
+      const referenceResult = budget.trim(await app.judge.submit(reference, options));
       const failingTests = referenceResult.tests.filter((t) => t.verdict !== 'accepted').map((t) => ({ id: t.id, verdict: t.verdict }));
       const compileFailed = referenceResult.compile !== null && referenceResult.compile.status !== 'ok';
       const seg = await segmentation;
@@ -143,14 +146,25 @@ export const labelRoutes: FastifyPluginAsyncZod = async (app) => {
           variants: built.map(({ spec, variant }) => ({ id: spec.id, ...(spec.tags ? { tags: spec.tags } : {}), status: 'not_run' as const, edit: editFacts(variant) })),
           lines: describeLines(lineSummaries(referenceLines, referenceCoverage, [])),
           statements: seg.statements,
-          summary: { variants: built.length, judged: 0, killed: 0, survived: 0, survivedNotCovered: 0, error: 0, notRun: built.length, killedBy: {}, wallTimeMs: round(performance.now() - started) },
+          summary: { variants: built.length, judged: 0, killed: 0, survived: 0, survivedNotCovered: 0, error: 0, notRun: built.length, killedBy: {}, responseTruncated: budget.truncated, wallTimeMs: round(performance.now() - started) },
         };
       }
 
       const lines = new Map<string, BatchLine>([['reference', { type: 'item', index: -1, id: 'reference', status: 'ok', result: referenceResult }]]);
       await app.judge.batch(unique, options, (line) => lines.set(line.id, line));
 
-      const summary = { variants: built.length, judged: unique.length, killed: 0, survived: 0, survivedNotCovered: 0, error: 0, notRun: 0, killedBy: {} as Record<string, number>, wallTimeMs: 0 };
+      const summary = {
+        variants: built.length,
+        judged: unique.length,
+        killed: 0,
+        survived: 0,
+        survivedNotCovered: 0,
+        error: 0,
+        notRun: 0,
+        killedBy: {} as Record<string, number>,
+        responseTruncated: budget.truncated,
+        wallTimeMs: 0,
+      };
       const outcomes: Array<{ variant: Variant; outcome: VariantOutcome }> = [];
       const variants = built.map(({ spec, variant }) => {
         const from = sameAs.get(spec.id);

@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { BadRequestError } from '../errors.js';
 import type { BatchItem } from '../judge/judge.js';
+import { ResponseBudget } from '../judge/response-budget.js';
 import { extractCode, type Extraction } from '../reward/extract.js';
 import { computeReward, rewardInputFromResult } from '../reward/presets.js';
 import { errorSchema, rewardJsonResponseSchema, rewardRequestSchema, type RewardLine, type RewardRequest, type RewardSummary } from '../schemas.js';
@@ -70,7 +71,7 @@ export const rewardRoutes: FastifyPluginAsyncZod = async (app) => {
       const policy = body.extraction ?? 'last_block';
       const prepared = prepare(body, app.config);
       const toJudge = prepared.flatMap((p) => (p.item ? [p.item] : []));
-      const options = judgeOptions(body, reply, 'online', app.config);
+      const options = { ...judgeOptions(body, reply, 'online', app.config), budget: new ResponseBudget(app.config.maxResponseBytes) };
       app.judge.admit(toJudge.length);
 
       return answerLines<RewardLine, RewardSummary>(request, reply, async (emit) => {
@@ -104,6 +105,7 @@ export const rewardRoutes: FastifyPluginAsyncZod = async (app) => {
           meanReward: rewards.length > 0 ? Math.round((rewards.reduce((a, b) => a + b, 0) / rewards.length) * 1e6) / 1e6 : null,
           verdicts: batch.verdicts,
           deadlineExceeded: batch.deadlineExceeded,
+          responseTruncated: batch.responseTruncated,
           wallTimeMs: batch.wallTimeMs,
         };
       });

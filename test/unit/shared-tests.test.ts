@@ -20,7 +20,7 @@ after(() => app.close());
 
 // The judge is replaced by one that records what it was given: no Docker, only what the routes build.
 let judged: Submission[] = [];
-const summary: BatchSummary = { type: 'summary', total: 0, ok: 0, error: 0, notRun: 0, verdicts: {}, cacheHits: 0, deadlineExceeded: false, wallTimeMs: 0 };
+const summary: BatchSummary = { type: 'summary', total: 0, ok: 0, error: 0, notRun: 0, verdicts: {}, cacheHits: 0, deadlineExceeded: false, responseTruncated: false, wallTimeMs: 0 };
 app.judge.batch = async (items: readonly BatchItem[], _options, onItem) => {
   judged.push(...items.map((i) => i.submission));
   items.forEach(({ id }, index) => onItem({ type: 'item', index, id, status: 'not_run', reason: 'deadline' }));
