@@ -20,6 +20,7 @@ import { SandboxOutOfMemory, SandboxSession } from '../sandbox/session.js';
 import type { BatchLine, BatchSummary, CompileResult, SubmissionResult, TestResult } from '../schemas.js';
 import { cacheKey, isCacheable, ResultCache } from './cache.js';
 import { failureLocation, type OwnCode } from './location.js';
+import { startPaced } from './paced.js';
 import type { ResponseBudget } from './response-budget.js';
 import { valueDifference } from '../domain/values.js';
 import { WarmPool, type PoolObserver, type PoolStats } from './pool.js';
@@ -226,8 +227,11 @@ export class Judge {
    */
   async batch(
     items: readonly BatchItem[],
-    /** `budget`: what the answer may carry of output; each line's result is trimmed to it as it is emitted. */
-    options: SubmitOptions & { deadlineMs?: number | undefined; budget?: ResponseBudget | undefined },
+    /**
+     * `budget`: what the answer may carry of output; each line's result is trimmed to it as it is emitted.
+     * `ready`: resolves when the answer's consumer can take more; no further item is queued before.
+     */
+    options: SubmitOptions & { deadlineMs?: number | undefined; budget?: ResponseBudget | undefined; ready?: (() => Promise<void>) | undefined },
     onItem: (line: BatchLine) => void,
   ): Promise<BatchSummary> {
     const started = performance.now();
@@ -249,30 +253,30 @@ export class Judge {
       wallTimeMs: 0,
     };
     try {
-      await Promise.all(
-        items.map(async ({ id, submission }, index) => {
-          try {
-            const result = await this.judgeCached(submission, flow, reuse, { ...options, signal });
-            summary.ok++;
-            summary.verdicts[result.verdict] = (summary.verdicts[result.verdict] ?? 0) + 1;
-            if (result.cache === 'hit') summary.cacheHits++;
-            onItem({ type: 'item', index, id, status: 'ok', result: options.budget ? options.budget.trim(result) : result });
-          } catch (err) {
-            if (deadline?.aborted && !options.signal?.aborted) {
-              summary.notRun++;
-              summary.deadlineExceeded = true;
-              onItem({ type: 'item', index, id, status: 'not_run', reason: 'deadline' });
-              return;
-            }
-            summary.error++;
-            const error =
-              err instanceof VerdictError
-                ? { code: err.code, message: err.message, retryable: err.retryable }
-                : { code: 'VERDICT_INTERNAL', message: 'internal error', retryable: true };
-            onItem({ type: 'item', index, id, status: 'error', error });
+      // A slot's worth waits in the flow beyond what runs: every slot stays busy, while an answer
+      // nobody reads stops the batch after what is in flight.
+      await startPaced(items, this.settings.concurrency, { ready: options.ready, signal }, async ({ id, submission }, index, begun) => {
+        try {
+          const result = await this.judgeCached(submission, flow, reuse, { ...options, signal }, begun);
+          summary.ok++;
+          summary.verdicts[result.verdict] = (summary.verdicts[result.verdict] ?? 0) + 1;
+          if (result.cache === 'hit') summary.cacheHits++;
+          onItem({ type: 'item', index, id, status: 'ok', result: options.budget ? options.budget.trim(result) : result });
+        } catch (err) {
+          if (deadline?.aborted && !options.signal?.aborted) {
+            summary.notRun++;
+            summary.deadlineExceeded = true;
+            onItem({ type: 'item', index, id, status: 'not_run', reason: 'deadline' });
+            return;
           }
-        }),
-      );
+          summary.error++;
+          const error =
+            err instanceof VerdictError
+              ? { code: err.code, message: err.message, retryable: err.retryable }
+              : { code: 'VERDICT_INTERNAL', message: 'internal error', retryable: true };
+          onItem({ type: 'item', index, id, status: 'error', error });
+        }
+      });
     } finally {
       reuse?.close();
     }
@@ -302,11 +306,13 @@ export class Judge {
     this.pool.prewarm(JSON.stringify(shape), () => this.openSandbox(shape, JSON.stringify(shape)), 1);
   }
 
-  private async judgeCached(sub: Submission, flow: Flow, reuse: ReuseSet | undefined, options: SubmitOptions): Promise<SubmissionResult> {
+  /** `begun`: called when its run gets a slot. */
+  private async judgeCached(sub: Submission, flow: Flow, reuse: ReuseSet | undefined, options: SubmitOptions, begun?: () => void): Promise<SubmissionResult> {
     const image = await this.imageFor(sub.language);
     const enqueued = performance.now();
     const run = (signal: AbortSignal | undefined) =>
       flow.run((taskSignal, slot) => {
+        begun?.();
         this.observer.stage(sub.language.id, 'queue', (performance.now() - enqueued) / 1000);
         return this.judge(sub, image, signal ? AbortSignal.any([signal, taskSignal]) : taskSignal, reuse, slot);
       });

@@ -33,7 +33,7 @@ export const batchRoutes: FastifyPluginAsyncZod = async (app) => {
       // Admission before the first byte: once the stream starts, the status is 200.
       app.judge.admit(items.length);
 
-      return answerLines<BatchLine, BatchSummary>(request, reply, (emit) => app.judge.batch(items, options, emit));
+      return answerLines<BatchLine, BatchSummary>(request, reply, (emit, ready) => app.judge.batch(items, { ...options, ready }, emit));
     },
   );
 };

@@ -102,16 +102,19 @@ export function wantsJson(accept: string | undefined): boolean {
 /**
  * Answer a many-item request: as NDJSON, each line written the moment `run`
  * emits it and the summary last; or, when the client asked for JSON, one
- * document with the lines in request order.
+ * document with the lines in request order. `ready` resolves when the client
+ * has taken what was written (at once for JSON): `run` queues no more work
+ * before, so a client that stops reading stops its batch, and the service
+ * holds what is in flight rather than the whole answer.
  */
 export async function answerLines<L extends { index: number }, S>(
   request: FastifyRequest,
   reply: FastifyReply,
-  run: (emit: (line: L) => void) => Promise<S>,
+  run: (emit: (line: L) => void, ready: () => Promise<void>) => Promise<S>,
 ): Promise<{ items: L[]; summary: S } | FastifyReply> {
   if (wantsJson(request.headers.accept)) {
     const lines: L[] = [];
-    const summary = await run((line) => lines.push(line));
+    const summary = await run((line) => lines.push(line), () => Promise.resolve());
     lines.sort((a, b) => a.index - b.index);
     return { items: lines, summary };
   }
@@ -119,7 +122,20 @@ export async function answerLines<L extends { index: number }, S>(
   const write = (value: unknown) => {
     if (!stream.destroyed) stream.write(`${JSON.stringify(value)}\n`);
   };
-  run(write).then(
+  // Past its high-water mark the stream waits for the socket, which waits for the client.
+  const ready = () =>
+    !stream.writableNeedDrain || stream.destroyed
+      ? Promise.resolve()
+      : new Promise<void>((resolve) => {
+          const done = () => {
+            stream.off('drain', done);
+            stream.off('close', done);
+            resolve();
+          };
+          stream.on('drain', done);
+          stream.on('close', done);
+        });
+  run(write, ready).then(
     (summary) => {
       write(summary);
       stream.end();

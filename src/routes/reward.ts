@@ -74,7 +74,7 @@ export const rewardRoutes: FastifyPluginAsyncZod = async (app) => {
       const options = { ...judgeOptions(body, reply, 'online', app.config), budget: new ResponseBudget(app.config.maxResponseBytes) };
       app.judge.admit(toJudge.length);
 
-      return answerLines<RewardLine, RewardSummary>(request, reply, async (emit) => {
+      return answerLines<RewardLine, RewardSummary>(request, reply, async (emit, ready) => {
         const byId = new Map(prepared.map((p) => [p.id, p]));
         const rewards: number[] = [];
         for (const p of prepared) {
@@ -83,7 +83,7 @@ export const rewardRoutes: FastifyPluginAsyncZod = async (app) => {
           rewards.push(reward);
           emit({ type: 'item', index: p.index, id: p.id, extraction: p.extraction, status: 'no_code', reward });
         }
-        const batch = await app.judge.batch(toJudge, options, (line) => {
+        const batch = await app.judge.batch(toJudge, { ...options, ready }, (line) => {
           const p = byId.get(line.id)!;
           const base = { type: 'item' as const, index: p.index, id: p.id, extraction: p.extraction };
           if (line.status === 'ok') {
