@@ -290,12 +290,13 @@ export class ResultCache {
    * caller that joined has aborted. Returns the result, how it was obtained,
    * and whether runs of this submission were seen to disagree. Only the
    * `store` of the caller that started the run decides whether its result
-   * counts towards the cache.
+   * counts towards the cache. `joined` is called when this caller waits for
+   * another's run rather than starting its own.
    */
   async getOrRun(
     key: string,
     run: (signal: AbortSignal) => Promise<CachedResult>,
-    opts: { signal?: AbortSignal; store: (r: CachedResult) => boolean },
+    opts: { signal?: AbortSignal | undefined; store: (r: CachedResult) => boolean; joined?: (() => void) | undefined },
   ): Promise<{ result: CachedResult; source: CacheOutcome; nondeterministic: boolean }> {
     if (opts.signal?.aborted) throw cancelled(opts.signal);
     const stored = this.entries?.get(key);
@@ -303,6 +304,7 @@ export class ResultCache {
     if (stored?.state === 'confirmed') return { result: structuredClone(stored.result), source: 'hit', nondeterministic: false };
     let flight = this.flights.get(key);
     const source: CacheOutcome = flight === undefined ? 'miss' : 'shared';
+    if (flight !== undefined) opts.joined?.();
     flight ??= this.start(key, run, opts.store);
     const judged = await this.wait(key, flight, opts.signal);
     return { result: structuredClone(judged.result), source, nondeterministic: judged.nondeterministic };

@@ -173,6 +173,8 @@ export class Judge {
   private readonly scheduler: Scheduler;
   readonly pool: WarmPool<Sandbox>;
   private readonly cache: ResultCache;
+  /** Items of batches not yet handed to the scheduler (see startPaced). */
+  private withheld = 0;
   /** Sandboxes being destroyed after their answer went out; drain and leak checks wait for them. */
   private readonly retiring = new Set<Promise<void>>();
 
@@ -200,7 +202,9 @@ export class Judge {
   }
 
   stats(): JudgeStats {
-    return { ...this.scheduler.stats(), pool: this.pool.stats(), cache: this.cache.stats() };
+    const scheduled = this.scheduler.stats();
+    // Programs a paced batch has not handed to the scheduler yet wait all the same.
+    return { ...scheduled, queued: scheduled.queued + this.withheld, pool: this.pool.stats(), cache: this.cache.stats() };
   }
 
   retryAfterSeconds(): number {
@@ -252,10 +256,14 @@ export class Judge {
       responseTruncated: false,
       wallTimeMs: 0,
     };
+    let withheld = items.length;
+    this.withheld += withheld;
     try {
       // A slot's worth waits in the flow beyond what runs: every slot stays busy, while an answer
       // nobody reads stops the batch after what is in flight.
       await startPaced(items, this.settings.concurrency, { ready: options.ready, signal }, async ({ id, submission }, index, begun) => {
+        withheld--;
+        this.withheld--;
         try {
           const result = await this.judgeCached(submission, flow, reuse, { ...options, signal }, begun);
           summary.ok++;
@@ -278,6 +286,7 @@ export class Judge {
         }
       });
     } finally {
+      this.withheld -= withheld;
       reuse?.close();
     }
     summary.responseTruncated = options.budget?.truncated ?? false;
@@ -306,7 +315,7 @@ export class Judge {
     this.pool.prewarm(JSON.stringify(shape), () => this.openSandbox(shape, JSON.stringify(shape)), 1);
   }
 
-  /** `begun`: called when its run gets a slot. */
+  /** `begun`: called once it waits for no slot of its own: its run got one, or it joined an identical run. */
   private async judgeCached(sub: Submission, flow: Flow, reuse: ReuseSet | undefined, options: SubmitOptions, begun?: () => void): Promise<SubmissionResult> {
     const image = await this.imageFor(sub.language);
     const enqueued = performance.now();
@@ -324,11 +333,11 @@ export class Judge {
     const store = (r: JudgedResult) => isCacheable(r, sub.limits);
     let outcome;
     try {
-      outcome = await this.cache.getOrRun(key, run, { signal: options.signal, store });
+      outcome = await this.cache.getOrRun(key, run, { signal: options.signal, store, joined: begun });
     } catch (err) {
       // The identical run we joined belonged to a request that went away; this one still wants it.
       if (!(err instanceof CancelledError) || options.signal?.aborted) throw err;
-      outcome = await this.cache.getOrRun(key, run, { signal: options.signal, store });
+      outcome = await this.cache.getOrRun(key, run, { signal: options.signal, store, joined: begun });
     }
     this.observer.cacheResult(outcome.source);
     return { ...outcome.result, cache: outcome.source, ...(outcome.nondeterministic ? { nondeterministic: true } : {}) };

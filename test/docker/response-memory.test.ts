@@ -61,14 +61,14 @@ function pausedBatch(body: string) {
   };
 }
 
-/** Nothing runs, waits or is paused, three polls in a row: the judge has stopped (or finished). */
+/** Nothing runs, waits for a slot or is paused, three polls in a row: the judge has stopped (or finished). */
 async function idle(app: TestApp['app']): Promise<void> {
   let calm = 0;
   await until(
     'the judge is idle',
     () => {
       const s = app.judge.stats();
-      calm = s.running === 0 && s.queued === 0 && s.paused === 0 && judged > 0 ? calm + 1 : 0;
+      calm = s.running === 0 && s.queueUsed === 0 && s.paused === 0 && judged > 0 ? calm + 1 : 0;
       return calm >= 3;
     },
     { timeoutMs: 50_000, intervalMs: 200 },
