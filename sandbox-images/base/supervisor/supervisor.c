@@ -15,11 +15,13 @@
  *                                + blobs: argv[0..argc), env[0..envc), stdin
  *   RESET uid=<N>                  (OK, or ERR for a uid out of range)
  * Replies:
- *   HELLO proto=2 cgroup=v1|v2|none oom_counter=0|1
+ *   HELLO proto=3 cgroup=v1|v2|none oom_counter=0|1
  *   OK | ERR + blob message
  *   RESULT exit= signal= cpu_us= wall_us= rss_kb= oom_kills= reason= exec_errno=
  *          box_bytes= stdout_len= stdout_truncated= stderr_len= stderr_truncated=
- *          followed by the captured stdout and stderr bytes.
+ *          followed by the captured stdout and stderr bytes; a RUN is answered
+ *          by a RESULT as soon as every process of the run is dead, then by OK
+ *          once scratch space is wiped (and, after a compile, the box sealed).
  *
  * RESET hands the container to the next candidate: after it, nothing the
  * previous one started or wrote is left, and the box is as empty and
@@ -52,7 +54,7 @@
 #include <unistd.h>
 #include <grp.h>
 
-#define PROTO_VERSION 2
+#define PROTO_VERSION 3
 /* The service picks a uid per sandbox (--uid), so per-user kernel limits (inotify
  * instances, message queue bytes) are not shared between concurrent sandboxes. */
 #define DEFAULT_CANDIDATE_UID 10001
@@ -866,11 +868,6 @@ static void handle_run(const char *header) {
   }
   long long oom_after = oom_kill_count();
   long long oom_kills = (oom_before >= 0 && oom_after >= 0) ? oom_after - oom_before : -1;
-  wipe_scratch();
-  if (compile) {
-    if (own_box(0) < 0) die("cannot seal %s: %s", BOX_DIR, strerror(errno));
-    sealed = 1;
-  }
 
   int exit_code = -1, signo = 0;
   if (WIFEXITED(st.main_status)) exit_code = WEXITSTATUS(st.main_status);
@@ -886,6 +883,16 @@ static void handle_run(const char *header) {
 
   free(out.data);
   free(err.data);
+
+  /* The run is over and reported first: what it left behind, however much, can then only cost
+   * this sandbox (the service retires one that does not answer OK in time), never the run's result. */
+  wipe_scratch();
+  if (compile) {
+    if (own_box(0) < 0) die("cannot seal %s: %s", BOX_DIR, strerror(errno));
+    sealed = 1;
+  }
+  reply("OK");
+
   for (size_t i = 0; i < argc; i++) free(argv[i]);
   for (size_t i = 0; i < envc; i++) free(envp[i]);
   free(argv);
