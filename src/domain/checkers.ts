@@ -196,40 +196,101 @@ function preview(bytes: Buffer, start: number, end: number): string {
   return JSON.stringify(end - start > PREVIEW_CHARS ? `${bytes.toString('latin1', start, start + PREVIEW_CHARS)}…` : bytes.toString('latin1', start, end));
 }
 
-function isDigit(code: number | undefined): boolean {
-  return code !== undefined && code >= 0x30 && code <= 0x39;
+/** Significant digits a correctly rounded double can depend on, with margin: halfway points between binary64 values have at most 767. */
+const DECIMAL_DIGITS_KEPT = 800;
+/** Up to this many significant digits and powers of ten the value is exact in a double, so one multiplication or division rounds correctly (Clinger's fast path). */
+const EXACT_DIGITS = 15;
+const EXACT_POWERS_OF_TEN = Array.from({ length: 23 }, (_, k) => 10 ** k);
+/** An exponent this large overflows or underflows whatever digits precede it; counting further would only lose precision. */
+const EXPONENT_CAP = 1e9;
+
+function isDigit(code: number): boolean {
+  return code >= 0x30 && code <= 0x39;
 }
 
 function digitsFrom(bytes: Buffer, i: number, end: number): number {
-  while (i < end && isDigit(bytes[i])) i++;
+  while (i < end && isDigit(bytes[i]!)) i++;
   return i;
 }
 
 /**
- * A decimal or scientific number, nothing else: "0x10", "1_000" and "inf" compare as text.
- * [+-]? (digits [. digits?] | . digits) ([eE] [+-]? digits)?, scanned once: the regular
- * expression for it backtracks quadratically on a long run of digits ending in a letter.
+ * The value of a decimal or scientific number, exactly as Number() reads it, or undefined for
+ * anything else: "0x10", "1_000" and "inf" compare as text. The grammar is
+ * [+-]? (digits [. digits?] | . digits) ([eE] [+-]? digits)?, scanned once (the regular
+ * expression for it backtracks quadratically on a long run of digits ending in a letter), and a
+ * number of millions of digits is read through its first 800 significant ones instead of a
+ * string of millions of characters.
  */
-export function isDecimalNumber(bytes: Buffer, start = 0, end = bytes.length): boolean {
-  const at = (i: number) => (i < end ? bytes[i] : undefined);
-  let i = at(start) === 0x2b || at(start) === 0x2d ? start + 1 : start;
+export function decimalValue(bytes: Buffer, start = 0, end = bytes.length): number | undefined {
+  let i = start;
+  const negative = i < end && bytes[i] === 0x2d;
+  if (i < end && (bytes[i] === 0x2b || bytes[i] === 0x2d)) i++;
+  const intStart = i;
   const intEnd = digitsFrom(bytes, i, end);
-  let mantissaDigits = intEnd - i;
-  i = intEnd;
-  if (at(i) === 0x2e) {
-    const fracEnd = digitsFrom(bytes, i + 1, end);
-    mantissaDigits += fracEnd - i - 1;
-    i = fracEnd;
+  let fracStart = intEnd;
+  let fracEnd = intEnd;
+  if (intEnd < end && bytes[intEnd] === 0x2e) {
+    fracStart = intEnd + 1;
+    fracEnd = digitsFrom(bytes, fracStart, end);
   }
-  if (mantissaDigits === 0) return false;
-  if (at(i) === 0x65 || at(i) === 0x45) {
+  if (intEnd - intStart + (fracEnd - fracStart) === 0) return undefined;
+  i = fracEnd;
+  let exponent = 0;
+  if (i < end && (bytes[i] === 0x65 || bytes[i] === 0x45)) {
     let j = i + 1;
-    if (at(j) === 0x2b || at(j) === 0x2d) j++;
+    const negativeExponent = j < end && bytes[j] === 0x2d;
+    if (j < end && (bytes[j] === 0x2b || bytes[j] === 0x2d)) j++;
     const expEnd = digitsFrom(bytes, j, end);
-    if (expEnd === j) return false;
+    if (expEnd === j) return undefined;
+    for (let k = j; k < expEnd && exponent < EXPONENT_CAP; k++) exponent = exponent * 10 + (bytes[k]! - 0x30);
+    if (negativeExponent) exponent = -exponent;
     i = expEnd;
   }
-  return i === end;
+  if (i !== end) return undefined;
+  const magnitude = decimalMagnitude(bytes, intStart, intEnd, fracStart, fracEnd, exponent - (fracEnd - fracStart));
+  return negative ? -magnitude : magnitude;
+}
+
+/** digits × 10^scale, where digits are bytes[intStart, intEnd) then bytes[fracStart, fracEnd). */
+function decimalMagnitude(bytes: Buffer, intStart: number, intEnd: number, fracStart: number, fracEnd: number, scale: number): number {
+  // The first significant digit, skipping leading zeros of both parts.
+  let first = intStart;
+  while (first < intEnd && bytes[first] === 0x30) first++;
+  if (first === intEnd) {
+    first = fracStart;
+    while (first < fracEnd && bytes[first] === 0x30) first++;
+    if (first === fracEnd) return 0;
+  }
+  const inInt = first < intEnd;
+  const significant = (inInt ? intEnd - first + (fracEnd - fracStart) : fracEnd - first);
+  if (significant <= EXACT_DIGITS && Math.abs(scale) < EXACT_POWERS_OF_TEN.length) {
+    let mantissa = 0;
+    for (let k = first; k < intEnd; k++) mantissa = mantissa * 10 + (bytes[k]! - 0x30);
+    for (let k = inInt ? fracStart : first; k < fracEnd; k++) mantissa = mantissa * 10 + (bytes[k]! - 0x30);
+    return scale >= 0 ? mantissa * EXACT_POWERS_OF_TEN[scale]! : mantissa / EXACT_POWERS_OF_TEN[-scale]!;
+  }
+  // Keep the first digits; when a dropped one is not zero, one more 1 stands for all of them:
+  // the kept prefix and the true value then lie strictly between the same two halfway points,
+  // so Number() rounds both to the same double.
+  const kept = Math.min(significant, DECIMAL_DIGITS_KEPT);
+  const fromInt = inInt ? Math.min(kept, intEnd - first) : 0;
+  const fracFrom = inInt ? fracStart : first;
+  let digits = bytes.toString('latin1', first, first + fromInt) + bytes.toString('latin1', fracFrom, fracFrom + (kept - fromInt));
+  let dropped = significant - kept;
+  if (dropped > 0) {
+    const dropIntFrom = first + fromInt;
+    const dropFracFrom = fracFrom + (kept - fromInt);
+    if (anyNonZero(bytes, dropIntFrom, inInt ? intEnd : dropIntFrom) || anyNonZero(bytes, dropFracFrom, fracEnd)) {
+      digits += '1';
+      dropped--;
+    }
+  }
+  return Number(`${digits}e${scale + dropped}`);
+}
+
+function anyNonZero(bytes: Buffer, from: number, to: number): boolean {
+  for (let k = from; k < to; k++) if (bytes[k] !== 0x30) return true;
+  return false;
 }
 
 export function floatsClose(actual: number, expected: number, absTolerance: number, relTolerance: number): boolean {
@@ -264,6 +325,8 @@ async function compareItems(actual: Buffer, a: Cursor, expected: Buffer, e: Curs
       return { ok: false, message: `expected ${expectedCount} ${noun}s, got ${actualCount}` };
     }
     matched++;
+    // What comparing costs is not paced (reading a long number scans it at once): start it on a fresh slice.
+    if (pacer.left <= 0) await pacer.pause();
     if (!equal(actual, a, expected, e, pacer)) {
       return {
         ok: false,
@@ -278,11 +341,12 @@ const bytesEqual: ItemsEqual = (actual, a, expected, e) => sameBytes(actual, a.s
 function numbersClose(options: CheckerOptions): ItemsEqual {
   return (actual, a, expected, e, pacer) => {
     if (sameBytes(actual, a.start, a.end, expected, e.start, e.end)) return true;
-    // Parsing reads both tokens again: it is charged to the slice like scanning them.
+    // Reading the numbers scans both tokens again: it is charged to the slice like scanning them.
     pacer.left -= a.end - a.start + (e.end - e.start);
-    if (!isDecimalNumber(actual, a.start, a.end) || !isDecimalNumber(expected, e.start, e.end)) return false;
-    const actualNumber = Number(actual.toString('latin1', a.start, a.end));
-    const expectedNumber = Number(expected.toString('latin1', e.start, e.end));
+    const actualNumber = decimalValue(actual, a.start, a.end);
+    if (actualNumber === undefined) return false;
+    const expectedNumber = decimalValue(expected, e.start, e.end);
+    if (expectedNumber === undefined) return false;
     return floatsClose(actualNumber, expectedNumber, options.absTolerance, options.relTolerance);
   };
 }

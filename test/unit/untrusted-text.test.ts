@@ -10,7 +10,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { check, isDecimalNumber, type CheckerOptions } from '../../src/domain/checkers.js';
+import { check, decimalValue, type CheckerOptions } from '../../src/domain/checkers.js';
 import { failureLocation } from '../../src/judge/location.js';
 import { isEsModule } from '../../src/languages/es-module.js';
 import { go } from '../../src/languages/go.js';
@@ -52,10 +52,12 @@ describe('untrusted text at full size', { timeout: 120_000 }, () => {
     assert.equal((await checkText('1.0000001', '1', 'float')).ok, true);
   });
 
-  it('isDecimalNumber agrees with the pattern it replaced', () => {
+  it('decimalValue reads what the pattern it replaced matched, as Number() does', () => {
     const NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
-    for (const s of strings(3, ['1', '0', '.', 'e', 'E', '+', '-', 'a', 'x', ' '], 100_000, 8)) {
-      assert.equal(isDecimalNumber(Buffer.from(s, 'latin1')), NUMBER.test(s), JSON.stringify(s));
+    for (const s of strings(3, ['1', '0', '.', 'e', 'E', '+', '-', 'a', 'x', ' ', '9', '5'], 100_000, 8)) {
+      const value = decimalValue(Buffer.from(s, 'latin1'));
+      assert.equal(value !== undefined, NUMBER.test(s), JSON.stringify(s));
+      if (value !== undefined) assert.ok(Object.is(value, Number(s)), `${JSON.stringify(s)}: ${value}, Number() ${Number(s)}`);
     }
   });
 
