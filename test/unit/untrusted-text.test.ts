@@ -3,7 +3,7 @@
  * fed full-size pathological input: each gives the right answer, and each did not return for
  * minutes before it was made linear (backtracking regular expressions). The suite's timeout
  * only keeps a regression from hanging CI; /healthz under the same inputs is asserted in
- * test/docker/untrusted-text.test.ts.
+ * test/docker/healthz-attack.test.ts.
  *
  * Where a scanner replaced a regular expression, the expression stays here as the oracle: on
  * short inputs it is fast, and the two must agree on every one of them.
