@@ -196,9 +196,6 @@ function preview(bytes: Buffer, start: number, end: number): string {
   return JSON.stringify(end - start > PREVIEW_CHARS ? `${bytes.toString('latin1', start, start + PREVIEW_CHARS)}…` : bytes.toString('latin1', start, end));
 }
 
-/** Significant digits a correctly rounded double can depend on, with margin: halfway points between binary64 values have at most 767. */
-const DECIMAL_DIGITS_KEPT = 800;
-/** Up to this many significant digits and powers of ten the value is exact in a double, so one multiplication or division rounds correctly (Clinger's fast path). */
 const EXACT_DIGITS = 15;
 const EXACT_POWERS_OF_TEN = Array.from({ length: 23 }, (_, k) => 10 ** k);
 /** An exponent this large overflows or underflows whatever digits precede it; counting further would only lose precision. */
@@ -217,9 +214,9 @@ function digitsFrom(bytes: Buffer, i: number, end: number): number {
  * The value of a decimal or scientific number, exactly as Number() reads it, or undefined for
  * anything else: "0x10", "1_000" and "inf" compare as text. The grammar is
  * [+-]? (digits [. digits?] | . digits) ([eE] [+-]? digits)?, scanned once (the regular
- * expression for it backtracks quadratically on a long run of digits ending in a letter), and a
- * number of millions of digits is read through its first 800 significant ones instead of a
- * string of millions of characters.
+ * expression for it backtracks quadratically on a long run of digits ending in a letter). Short
+ * numbers are computed exactly here (most tokens are); any other goes to Number() itself, which
+ * reads a long run of digits in one pass.
  */
 export function decimalValue(bytes: Buffer, start = 0, end = bytes.length): number | undefined {
   let i = start;
@@ -247,12 +244,13 @@ export function decimalValue(bytes: Buffer, start = 0, end = bytes.length): numb
     i = expEnd;
   }
   if (i !== end) return undefined;
-  const magnitude = decimalMagnitude(bytes, intStart, intEnd, fracStart, fracEnd, exponent - (fracEnd - fracStart));
-  return negative ? -magnitude : magnitude;
+  const exact = exactMagnitude(bytes, intStart, intEnd, fracStart, fracEnd, exponent - (fracEnd - fracStart));
+  if (exact === undefined) return Number(bytes.toString('latin1', start, end));
+  return negative ? -exact : exact;
 }
 
-/** digits × 10^scale, where digits are bytes[intStart, intEnd) then bytes[fracStart, fracEnd). */
-function decimalMagnitude(bytes: Buffer, intStart: number, intEnd: number, fracStart: number, fracEnd: number, scale: number): number {
+/** digits × 10^scale (digits are bytes[intStart, intEnd) then bytes[fracStart, fracEnd)) when one double operation gives it correctly rounded; else undefined. */
+function exactMagnitude(bytes: Buffer, intStart: number, intEnd: number, fracStart: number, fracEnd: number, scale: number): number | undefined {
   // The first significant digit, skipping leading zeros of both parts.
   let first = intStart;
   while (first < intEnd && bytes[first] === 0x30) first++;
@@ -262,35 +260,12 @@ function decimalMagnitude(bytes: Buffer, intStart: number, intEnd: number, fracS
     if (first === fracEnd) return 0;
   }
   const inInt = first < intEnd;
-  const significant = (inInt ? intEnd - first + (fracEnd - fracStart) : fracEnd - first);
-  if (significant <= EXACT_DIGITS && Math.abs(scale) < EXACT_POWERS_OF_TEN.length) {
-    let mantissa = 0;
-    for (let k = first; k < intEnd; k++) mantissa = mantissa * 10 + (bytes[k]! - 0x30);
-    for (let k = inInt ? fracStart : first; k < fracEnd; k++) mantissa = mantissa * 10 + (bytes[k]! - 0x30);
-    return scale >= 0 ? mantissa * EXACT_POWERS_OF_TEN[scale]! : mantissa / EXACT_POWERS_OF_TEN[-scale]!;
-  }
-  // Keep the first digits; when a dropped one is not zero, one more 1 stands for all of them:
-  // the kept prefix and the true value then lie strictly between the same two halfway points,
-  // so Number() rounds both to the same double.
-  const kept = Math.min(significant, DECIMAL_DIGITS_KEPT);
-  const fromInt = inInt ? Math.min(kept, intEnd - first) : 0;
-  const fracFrom = inInt ? fracStart : first;
-  let digits = bytes.toString('latin1', first, first + fromInt) + bytes.toString('latin1', fracFrom, fracFrom + (kept - fromInt));
-  let dropped = significant - kept;
-  if (dropped > 0) {
-    const dropIntFrom = first + fromInt;
-    const dropFracFrom = fracFrom + (kept - fromInt);
-    if (anyNonZero(bytes, dropIntFrom, inInt ? intEnd : dropIntFrom) || anyNonZero(bytes, dropFracFrom, fracEnd)) {
-      digits += '1';
-      dropped--;
-    }
-  }
-  return Number(`${digits}e${scale + dropped}`);
-}
-
-function anyNonZero(bytes: Buffer, from: number, to: number): boolean {
-  for (let k = from; k < to; k++) if (bytes[k] !== 0x30) return true;
-  return false;
+  const significant = inInt ? intEnd - first + (fracEnd - fracStart) : fracEnd - first;
+  if (significant > EXACT_DIGITS || Math.abs(scale) >= EXACT_POWERS_OF_TEN.length) return undefined;
+  let mantissa = 0;
+  for (let k = first; k < intEnd; k++) mantissa = mantissa * 10 + (bytes[k]! - 0x30);
+  for (let k = inInt ? fracStart : first; k < fracEnd; k++) mantissa = mantissa * 10 + (bytes[k]! - 0x30);
+  return scale >= 0 ? mantissa * EXACT_POWERS_OF_TEN[scale]! : mantissa / EXACT_POWERS_OF_TEN[-scale]!;
 }
 
 export function floatsClose(actual: number, expected: number, absTolerance: number, relTolerance: number): boolean {
