@@ -787,7 +787,7 @@ export class Judge {
       if (test.expectedStdout === undefined) {
         verdict = 'accepted';
       } else {
-        const checked = check(record.stdout, test.expectedStdout, sub.checker);
+        const checked = await check(record.stdout, test.expectedStdout, sub.checker);
         verdict = checked.ok ? 'accepted' : 'wrong_answer';
         checkerMessage = checked.message;
       }
