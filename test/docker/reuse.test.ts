@@ -95,15 +95,21 @@ if ign == 0:
 import array, socket
 secret = b'verdict-secret-from-the-previous-candidate'
 try:
-    # A listener, a connection closed by this side first (TIME_WAIT) with data its peer never read, a bound UDP socket.
+    # A listener; a connection closed by this side first, so it stays in TIME_WAIT, from a port that is data;
+    # a connection with data its peer never read; a bound UDP socket with a datagram waiting.
     server = socket.socket()
     server.bind(('127.0.0.1', 7777))
     server.listen(8)
-    client = socket.create_connection(('127.0.0.1', 7777))
+    client = socket.socket()
+    client.bind(('127.0.0.1', 4242))
+    client.connect(('127.0.0.1', 7777))
     peer, _ = server.accept()
-    peer.sendall(secret)
     client.sendall(secret)
+    peer.recv(100)
     client.close()
+    peer.close()
+    unread = socket.create_connection(('127.0.0.1', 7777))
+    unread.sendall(secret)
     udp = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
     udp.bind(('127.0.0.1', 7778))
     udp.sendto(secret, ('127.0.0.1', 7778))

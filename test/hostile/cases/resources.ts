@@ -205,7 +205,7 @@ export const cases: HostileCase[] = [
       '      close(release[1]);',
       '      /* Holds its memory until the parent closes the pipe. */',
       '      if (read(release[0], &c, 1) < 0) _exit(1);',
-      '      _exit(p[size - 1] == 1 ? 0 : 1);',
+      '      _exit(p[0] == 1 ? 0 : 1);',
       '    }',
       '  }',
       '  char c;',
