@@ -102,6 +102,8 @@ export interface Config {
   maxFiles: number;
   responseOutputBytes: number;
   scratchBytes: number;
+  /** Entries each sandbox tmpfs (/box, /tmp, /dev/shm) holds: bounds what a program can make the wipe after it visit. */
+  scratchInodes: number;
   sandboxCpus: number;
   shutdownGraceMs: number;
 }
@@ -176,6 +178,8 @@ export function parseConfig(env: NodeJS.ProcessEnv, facts: { cpuCount: number; r
     maxFiles: read(env, 'VERDICT_MAX_FILES', positiveInt, 64),
     responseOutputBytes: read(env, 'VERDICT_RESPONSE_OUTPUT_BYTES', positiveInt, 64 * 1024),
     scratchBytes: read(env, 'VERDICT_SCRATCH_BYTES', positiveInt, 64 * MiB),
+    // Far above what a compiler or an honest program creates (a Go build with its cache in /box: a few hundred).
+    scratchInodes: read(env, 'VERDICT_SCRATCH_INODES', positiveInt.min(1024), 16_384),
     sandboxCpus: read(env, 'VERDICT_SANDBOX_CPUS', z.coerce.number().positive().max(64), 1),
     shutdownGraceMs: read(env, 'VERDICT_SHUTDOWN_GRACE_MS', positiveInt, 30_000),
   };

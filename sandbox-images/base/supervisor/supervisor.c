@@ -15,13 +15,15 @@
  *                                + blobs: argv[0..argc), env[0..envc), stdin
  *   RESET uid=<N>                  (OK, or ERR for a uid out of range)
  * Replies:
- *   HELLO proto=2 cgroup=v1|v2|none oom_counter=0|1
+ *   HELLO proto=3 cgroup=v1|v2|none oom_counter=0|1
  *   OK | ERR + blob message
  *   RESULT exit= signal= cpu_us= wall_us= rss_kb= oom_kills= reason= exec_errno=
  *          box_bytes= stdout_len= stdout_truncated= stderr_len= stderr_truncated=
- *          followed by the captured stdout and stderr bytes. rss_kb is the peak
- *          memory of all the program's processes together (memory_watch), or of
- *          its largest process when that was higher.
+ *          followed by the captured stdout and stderr bytes; a RUN is answered
+ *          by a RESULT as soon as every process of the run is dead, then by OK
+ *          once scratch space is wiped (and, after a compile, the box sealed).
+ *          rss_kb is the peak memory of all the program's processes together
+ *          (memory_watch), or of its largest process when that was higher.
  *
  * RESET hands the container to the next candidate: after it, nothing the
  * previous one started or wrote is left, and the box is as empty and
@@ -59,7 +61,7 @@
 #include <stddef.h>
 #include <sys/socket.h>
 
-#define PROTO_VERSION 2
+#define PROTO_VERSION 3
 /* The service picks a uid per sandbox (--uid), so per-user kernel limits (inotify
  * instances, message queue bytes) are not shared between concurrent sandboxes. */
 #define DEFAULT_CANDIDATE_UID 10001
@@ -421,10 +423,19 @@ static void handle_file(const char *header) {
  * alive to move directories around while this runs.
  *   remove: unlink everything (the root itself stays);
  *   otherwise: chown everything to `uid` and, for uid 0, seal the modes.
+ * Each directory is listed exactly once: its other entries are handled as they
+ * are read, its subdirectories' names are kept and visited after the listing
+ * is closed. So the work is linear in the entries (restarting a listing after
+ * every subdirectory removed made a /tmp of 100 000 directories take 10 s to
+ * wipe, as each restart refills a whole getdents buffer), and the memory is the
+ * names of the directories not yet visited (bounded by the mount's inodes).
  */
 typedef struct {
-  char *name;
-  long pos;
+  /* This directory's name in its parent: points into the parent's `pending`. */
+  const char *name;
+  /* The subdirectories' names, each NUL-terminated; `next` is the first not yet visited. */
+  char *pending;
+  size_t len, cap, next;
 } walk_frame;
 
 static mode_t sealed_mode(mode_t mode, int is_dir) {
@@ -440,6 +451,48 @@ static int fix_entry(int dirfd, const char *name, const struct stat *st, uid_t u
   return 0;
 }
 
+static int remember_name(walk_frame *f, const char *name) {
+  size_t n = strlen(name) + 1;
+  if (f->len + n > f->cap) {
+    size_t cap = f->cap ? f->cap * 2 : 4096;
+    while (cap < f->len + n) cap *= 2;
+    char *grown = realloc(f->pending, cap);
+    if (!grown) return -1;
+    f->pending = grown;
+    f->cap = cap;
+  }
+  memcpy(f->pending + f->len, name, n);
+  f->len += n;
+  return 0;
+}
+
+/* One pass over the directory open at `fd`: everything but subdirectories is done here. */
+static int list_dir(int fd, walk_frame *f, int remove, uid_t uid) {
+  int dup_fd = dup(fd);
+  DIR *dir = dup_fd < 0 ? NULL : fdopendir(dup_fd);
+  if (!dir) {
+    if (dup_fd >= 0) close(dup_fd);
+    return -1;
+  }
+  int rc = 0;
+  struct dirent *e;
+  while (rc == 0 && (e = readdir(dir)) != NULL) {
+    if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0) continue;
+    struct stat st;
+    /* Removing needs only the type, which tmpfs reports in the listing; sealing needs the mode. */
+    int is_dir = e->d_type == DT_DIR;
+    if (!remove || e->d_type == DT_UNKNOWN) {
+      if (fstatat(fd, e->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0) { rc = -1; break; }
+      is_dir = S_ISDIR(st.st_mode);
+    }
+    if (!remove && fix_entry(fd, e->d_name, &st, uid) < 0) rc = -1;
+    else if (is_dir) rc = remember_name(f, e->d_name);
+    else if (remove && unlinkat(fd, e->d_name, 0) < 0) rc = -1;
+  }
+  closedir(dir);
+  return rc;
+}
+
 static int walk_tree(const char *root, int remove, uid_t uid) {
   int fd = open(root, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
   if (fd < 0) return -1;
@@ -451,57 +504,39 @@ static int walk_tree(const char *root, int remove, uid_t uid) {
       return -1;
     }
   }
-  walk_frame *stack = NULL;
-  size_t depth = 0, cap = 0;
-  long pos = 0;
-  int rc = 0;
-  for (;;) {
-    int dup_fd = dup(fd);
-    DIR *dir = dup_fd < 0 ? NULL : fdopendir(dup_fd);
-    if (!dir) { rc = -1; break; }
-    if (pos) seekdir(dir, pos);
-    int descended = 0;
-    struct dirent *e;
-    while ((e = readdir(dir)) != NULL) {
-      if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0) continue;
-      struct stat st;
-      if (fstatat(fd, e->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0) { rc = -1; break; }
-      if (S_ISDIR(st.st_mode)) {
-        if (!remove && fix_entry(fd, e->d_name, &st, uid) < 0) { rc = -1; break; }
-        int child = openat(fd, e->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-        if (child < 0) { rc = -1; break; }
-        if (depth == cap) {
-          cap = cap ? cap * 2 : 64;
-          walk_frame *grown = realloc(stack, cap * sizeof *stack);
-          if (!grown) { close(child); rc = -1; break; }
-          stack = grown;
-        }
-        stack[depth].name = strdup(e->d_name);
-        stack[depth].pos = telldir(dir);
-        depth++;
-        close(fd);
-        fd = child;
-        pos = 0;
-        descended = 1;
-        break;
+  walk_frame *stack = calloc(64, sizeof *stack);
+  size_t depth = 1, cap = 64;
+  int rc = stack ? list_dir(fd, &stack[0], remove, uid) : -1;
+  while (rc == 0) {
+    walk_frame *top = &stack[depth - 1];
+    if (top->next < top->len) {
+      const char *name = top->pending + top->next;
+      top->next += strlen(name) + 1;
+      int child = openat(fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+      if (child < 0) { rc = -1; break; }
+      if (depth == cap) {
+        walk_frame *grown = realloc(stack, 2 * cap * sizeof *stack);
+        if (!grown) { close(child); rc = -1; break; }
+        stack = grown;
+        cap *= 2;
+        top = &stack[depth - 1];
       }
-      if (remove ? unlinkat(fd, e->d_name, 0) < 0 : fix_entry(fd, e->d_name, &st, uid) < 0) { rc = -1; break; }
+      stack[depth++] = (walk_frame){.name = name};
+      close(fd);
+      fd = child;
+      rc = list_dir(fd, &stack[depth - 1], remove, uid);
+      continue;
     }
-    closedir(dir);
-    if (rc < 0) break;
-    if (descended) continue;
-    if (depth == 0) break;
-    depth--;
+    if (depth == 1) break;
     int parent = openat(fd, "..", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     close(fd);
     fd = parent;
-    if (fd < 0 || (remove && unlinkat(fd, stack[depth].name, AT_REMOVEDIR) < 0)) rc = -1;
-    /* Removing restarts the listing (what is done is gone); sealing resumes after the directory. */
-    pos = remove ? 0 : stack[depth].pos;
-    free(stack[depth].name);
-    if (rc < 0) break;
+    if (fd < 0 || (remove && unlinkat(fd, top->name, AT_REMOVEDIR) < 0)) rc = -1;
+    free(top->pending);
+    depth--;
   }
-  for (size_t i = 0; i < depth; i++) free(stack[i].name);
+  if (stack)
+    for (size_t i = 0; i < depth; i++) free(stack[i].pending);
   free(stack);
   if (fd >= 0) close(fd);
   return rc;
@@ -962,11 +997,6 @@ static void handle_run(const char *header) {
   if (memory.peak_bytes / 1024 > st.rss_kb) st.rss_kb = memory.peak_bytes / 1024;
   long long oom_after = oom_kill_count();
   long long oom_kills = (oom_before >= 0 && oom_after >= 0) ? oom_after - oom_before : -1;
-  wipe_scratch();
-  if (compile) {
-    if (own_box(0) < 0) die("cannot seal %s: %s", BOX_DIR, strerror(errno));
-    sealed = 1;
-  }
 
   int exit_code = -1, signo = 0;
   if (WIFEXITED(st.main_status)) exit_code = WEXITSTATUS(st.main_status);
@@ -982,6 +1012,16 @@ static void handle_run(const char *header) {
 
   free(out.data);
   free(err.data);
+
+  /* The run is over and reported first: what it left behind, however much, can then only cost
+   * this sandbox (the service retires one that does not answer OK in time), never the run's result. */
+  wipe_scratch();
+  if (compile) {
+    if (own_box(0) < 0) die("cannot seal %s: %s", BOX_DIR, strerror(errno));
+    sealed = 1;
+  }
+  reply("OK");
+
   for (size_t i = 0; i < argc; i++) free(argv[i]);
   for (size_t i = 0; i < envc; i++) free(envp[i]);
   free(argv);
