@@ -104,6 +104,8 @@ export interface Config {
   /** Output (stdout, stderr, compiler output) one answer carries across all its results; the rest is cut, and flagged. */
   maxResponseBytes: number;
   scratchBytes: number;
+  /** Entries each sandbox tmpfs (/box, /tmp, /dev/shm) holds: bounds what a program can make the wipe after it visit. */
+  scratchInodes: number;
   sandboxCpus: number;
   shutdownGraceMs: number;
 }
@@ -181,6 +183,8 @@ export function parseConfig(env: NodeJS.ProcessEnv, facts: { cpuCount: number; r
     // an answer of control bytes (384 MiB) stays inside V8's 512 MiB string limit.
     maxResponseBytes: read(env, 'VERDICT_MAX_RESPONSE_BYTES', positiveInt, 64 * MiB),
     scratchBytes: read(env, 'VERDICT_SCRATCH_BYTES', positiveInt, 64 * MiB),
+    // Far above what a compiler or an honest program creates (a Go build with its cache in /box: a few hundred).
+    scratchInodes: read(env, 'VERDICT_SCRATCH_INODES', positiveInt.min(1024), 16_384),
     sandboxCpus: read(env, 'VERDICT_SANDBOX_CPUS', z.coerce.number().positive().max(64), 1),
     shutdownGraceMs: read(env, 'VERDICT_SHUTDOWN_GRACE_MS', positiveInt, 30_000),
   };

@@ -240,7 +240,9 @@ export const testResultSchema = z.object({
   sandboxLost: z
     .boolean()
     .optional()
-    .describe("The program's memory use made the OOM killer take the sandbox's supervisor: this test is memory_limit_exceeded and the rest are skipped"),
+    .describe(
+      "The sandbox did not survive this test: the program's memory use made the OOM killer take its supervisor (this test is then memory_limit_exceeded), or what the program left could not be wiped within the bound (this test keeps its verdict). The sandbox is retired, the rest are skipped, and the verdict is runtime_error when no test failed",
+    ),
 });
 
 export const manifestSchema = z.object({

@@ -103,6 +103,7 @@ type SandboxSettings = Pick<
   | 'instanceId'
   | 'parentContainer'
   | 'scratchBytes'
+  | 'scratchInodes'
   | 'sandboxCpus'
   | 'responseOutputBytes'
   | 'concurrency'
@@ -400,6 +401,7 @@ export class Judge {
       boxBytes: this.settings.scratchBytes,
       tmpBytes: shape.tmpBytes,
       shmBytes: shape.shmBytes,
+      inodes: this.settings.scratchInodes,
       candidateUid: randomCandidateUid(),
       labels: {
         [LABEL_INSTANCE]: this.settings.instanceId,
@@ -464,7 +466,8 @@ export class Judge {
         cpus: this.settings.sandboxCpus,
       };
       let compile: CompileResult | null = null;
-      // The sandbox died with a step (its OOM killer took the supervisor): never hand it on.
+      // The sandbox died with a step (its OOM killer took the supervisor) or could not be wiped after
+      // one: that step's result stands, nothing more runs in it, and it is never handed on.
       let lost = false;
       const compileStep = lang.compile;
       const deferred = compileStep?.onlyAfterFailure !== undefined && sub.mode === 'run';
@@ -492,7 +495,7 @@ export class Judge {
       if (compileStep && !deferred) {
         const { record, result } = await runCompile('compile');
         compile = result;
-        if (compile.status === 'ok' && compileStep.memory === 'compile' && sub.mode === 'run') {
+        if (compile.status === 'ok' && compileStep.memory === 'compile' && sub.mode === 'run' && !lost) {
           // What the compiler left in the program directory stays for every test: it is the
           // sandbox's memory, not the program's, so it is added rather than charged to the limit.
           sandbox.memoryBytes = runMemory + record.boxBytes;
@@ -505,7 +508,7 @@ export class Judge {
       // The tests' wall time ran out (limits.totalWallTimeMs): the candidate's doing, so a verdict.
       let budgetExhausted = false;
       if (sub.mode === 'run') {
-        let stop = !compiled;
+        let stop = !compiled || lost;
         let budgetMs = sub.limits.totalWallTimeMs;
         // Whether a step ran in this sandbox since the slot was granted.
         let stepped = compile !== null;
@@ -542,15 +545,23 @@ export class Judge {
           tests.push(result);
           if (budgetExhausted) stop = true;
           if (result.verdict !== 'accepted' && sub.stopOnFirstFailure) stop = true;
-          // The sandbox died with the test (its OOM killer took the supervisor): nothing left to run in.
-          if (result.sandboxLost) stop = lost = true;
+          // The sandbox did not survive the test (or the syntax check after it): nothing left to run in.
+          if (result.sandboxLost) lost = true;
+          if (lost) stop = true;
         }
       }
       reusable = !lost;
+      // A sandbox killed for a client gone or a deadline passed looks spent too: that is no verdict.
+      if (signal.aborted) throw cancelled(signal);
 
-      // Skipped tests follow a failure, a compile error or the end of the budget: never the verdict themselves.
+      // Skipped tests follow a failure, a compile error, the end of the budget or a lost sandbox: never
+      // the verdict themselves. Tests a lost sandbox left unrun are no pass: the program made its
+      // sandbox unusable (or its memory killed the supervisor), a runtime error when nothing failed.
       const firstFailure = tests.find((t) => t.verdict !== 'accepted' && t.verdict !== 'skipped');
-      const verdict: Verdict = !compiled ? 'compile_error' : (firstFailure?.verdict ?? (budgetExhausted ? 'time_limit_exceeded' : 'accepted'));
+      const unrun = lost && tests.some((t) => t.verdict === 'skipped');
+      const verdict: Verdict = !compiled
+        ? 'compile_error'
+        : (firstFailure?.verdict ?? (budgetExhausted ? 'time_limit_exceeded' : unrun ? 'runtime_error' : 'accepted'));
       this.observer.verdict(lang.id, verdict);
       const wallTimeMs = performance.now() - started;
       this.observer.stage(lang.id, 'total', wallTimeMs / 1000);
@@ -696,11 +707,13 @@ export class Judge {
 
   /**
    * A run whose sandbox the OOM killer took: a record of a memory-killed run,
-   * marked so the judge stops using the dead sandbox.
+   * marked so the judge stops using the dead sandbox. A run reported but not
+   * wiped after (session.spent) keeps its own record, marked the same way.
    */
   private async runOrOutOfMemory(session: SandboxSession, request: RunRequest): Promise<RunRecord & { sandboxLost?: true }> {
     try {
-      return await this.run(session, request);
+      const record = await this.run(session, request);
+      return session.spent ? { ...record, sandboxLost: true } : record;
     } catch (err) {
       if (!(err instanceof SandboxOutOfMemory)) throw err;
       return {
@@ -793,7 +806,7 @@ export class Judge {
       if (test.expectedStdout === undefined) {
         verdict = 'accepted';
       } else {
-        const checked = check(record.stdout, test.expectedStdout, sub.checker);
+        const checked = await check(record.stdout, test.expectedStdout, sub.checker);
         verdict = checked.ok ? 'accepted' : 'wrong_answer';
         checkerMessage = checked.message;
       }

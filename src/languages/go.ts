@@ -10,11 +10,16 @@ const TEST_FUNC = /func\s+Test\w*\s*\(\s*\w*\s*\*testing\.T\s*\)/y;
 const MAIN_FUNC = /func\s+main\s*\(\s*\)/y;
 const IMPORT = /import\s*/y;
 
-/** The first non-blank position of each line (spaces and tabs only: blank lines start nothing). */
+/**
+ * The first non-blank position of each line that has one. Blank lines are skipped in the same
+ * loop as leading blanks: none of the patterns can match at a line's end, and yielding each of a
+ * million blank lines made a 60 MiB source of newlines cost 2.5 s of the event loop.
+ */
 function* lineStarts(source: string): Generator<number> {
   for (let at = 0; at < source.length; ) {
     let i = at;
-    while (source[i] === ' ' || source[i] === '\t' || source[i] === '\r' || source[i] === '\f' || source[i] === '\v') i++;
+    for (let c = source.charCodeAt(i); c === 0x20 || (c >= 0x09 && c <= 0x0d); c = source.charCodeAt(++i));
+    if (i >= source.length) return;
     yield i;
     const end = source.indexOf('\n', i);
     if (end < 0) return;

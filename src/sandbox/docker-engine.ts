@@ -36,6 +36,12 @@ export interface SandboxSpec {
   boxBytes: number;
   tmpBytes: number;
   shmBytes: number;
+  /**
+   * Entries (files, directories, links) each of those tmpfs can hold. Without it a tmpfs takes
+   * directories until the host's memory runs out (they need no data pages, so its size does not
+   * count them), and the wipe after a run, which visits every entry, has no bound.
+   */
+  inodes: number;
   /** The candidate's uid, distinct per sandbox so per-user kernel limits are not shared. */
   candidateUid: number;
   labels: Record<string, string>;
@@ -159,11 +165,12 @@ export class DockerEngine implements ContainerEngine {
           NetworkMode: 'none',
           ReadonlyRootfs: true,
           Tmpfs: {
-            '/box': `rw,nosuid,nodev,exec,size=${spec.boxBytes},mode=755`,
-            '/tmp': `rw,nosuid,nodev,exec,size=${spec.tmpBytes},mode=1777`,
+            '/box': `rw,nosuid,nodev,exec,size=${spec.boxBytes},nr_inodes=${spec.inodes},mode=755`,
+            '/tmp': `rw,nosuid,nodev,exec,size=${spec.tmpBytes},nr_inodes=${spec.inodes},mode=1777`,
+            // Docker's own /dev/shm (ShmSize) takes a size only: this one, as Docker's but with an inode limit, replaces it.
+            '/dev/shm': `rw,nosuid,nodev,noexec,size=${spec.shmBytes},nr_inodes=${spec.inodes},mode=1777`,
           },
           IpcMode: 'private',
-          ShmSize: spec.shmBytes,
           Memory: spec.memoryBytes,
           MemorySwap: spec.memoryBytes,
           PidsLimit: spec.pids,

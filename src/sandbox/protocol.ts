@@ -8,7 +8,8 @@
 import type { Readable } from 'node:stream';
 import { killReasons, type KillReason } from '../domain/vocabulary.js';
 
-export const PROTOCOL_VERSION = 2;
+/** 3: a RUN is answered by its RESULT before the wipe of scratch space, then by OK once wiped. */
+export const PROTOCOL_VERSION = 3;
 
 export type Phase = 'compile' | 'test';
 

@@ -20,17 +20,41 @@ export class SandboxOutOfMemory extends Error {
 const SUPERVISOR_GRACE_MS = 10_000;
 const HELLO_TIMEOUT_MS = 15_000;
 
+/** /box, /tmp and /dev/shm: each holds at most the spec's `inodes` entries (/dev/mqueue, 256 queues, is in the fixed part). */
+const WRITABLE_MOUNTS = 3;
+/** Killing, reaping and removing SysV IPC objects, whatever the scratch space holds. */
+const WIPE_FIXED_MS = 5_000;
+/**
+ * Per entry the writable mounts can hold. Measured in a sandbox, the supervisor removes 85 000
+ * (nested directories) to 300 000 (empty files) entries a second: 100 000 directories in /tmp take
+ * 0.63 s. 100 µs, eight times the slowest, leaves room for a loaded host or a slower runtime (gVisor).
+ */
+const WIPE_MS_PER_ENTRY = 0.1;
+
+/**
+ * How long a wipe may take (after a run, or at a reset) in a sandbox whose writable mounts hold at
+ * most `inodes` entries each. What a candidate creates is bounded by the inode limits, so this is
+ * too: a candidate cannot make the service wait longer by creating more.
+ */
+export function wipeTimeoutMs(inodes: number): number {
+  return WIPE_FIXED_MS + Math.ceil(WRITABLE_MOUNTS * inodes * WIPE_MS_PER_ENTRY);
+}
+
 export class SandboxSession {
   private readonly frames: FrameReader;
   private closed = false;
+  private wipeFailed = false;
 
-  private constructor(private readonly container: SandboxContainer) {
+  private constructor(
+    private readonly container: SandboxContainer,
+    private readonly wipeTimeoutMs: number,
+  ) {
     this.frames = new FrameReader(container.output);
   }
 
   static async open(engine: ContainerEngine, spec: SandboxSpec): Promise<SandboxSession> {
     const container = await engine.startSandbox(spec);
-    const session = new SandboxSession(container);
+    const session = new SandboxSession(container, wipeTimeoutMs(spec.inodes));
     try {
       const hello = await session.nextFrame(HELLO_TIMEOUT_MS, 'start');
       if (hello.kind !== 'hello' || hello.protocol !== PROTOCOL_VERSION) {
@@ -62,16 +86,34 @@ export class SandboxSession {
    */
   async reset(candidateUid: number): Promise<void> {
     this.send(encodeReset(candidateUid));
-    const frame = await this.nextFrame(HELLO_TIMEOUT_MS, 'reset');
+    const frame = await this.nextFrame(this.wipeTimeoutMs, 'reset');
     if (frame.kind === 'error') throw new SandboxFailedError(`the supervisor could not reset the sandbox: ${frame.message}`);
     if (frame.kind !== 'ok') throw new SandboxFailedError(`unexpected reply to a reset: ${frame.kind}`);
   }
 
+  /**
+   * The run's record, as soon as the supervisor reported it. It then wipes what the run left; when
+   * it does not say so in time (or dies doing it), the record still stands, but the sandbox is
+   * spent (`spent`): the caller retires it and runs nothing more in it. Only Docker itself being
+   * unreachable is an error then, as it is no fault of the program.
+   */
   async run(request: RunRequest): Promise<RunRecord> {
     this.send(encodeRun(request));
     const frame = await this.nextFrame(request.wallTimeMs + SUPERVISOR_GRACE_MS, `run ${request.phase}`, true);
     if (frame.kind !== 'result') throw new SandboxFailedError(`unexpected reply to a run: ${frame.kind}`);
+    try {
+      const wiped = await this.nextFrame(this.wipeTimeoutMs, `wipe after run ${request.phase}`);
+      if (wiped.kind !== 'ok') throw new SandboxFailedError(`unexpected reply to a run after its result: ${wiped.kind}`);
+    } catch (err) {
+      if (err instanceof DockerUnavailableError) throw err;
+      this.wipeFailed = true;
+    }
     return frame.record;
+  }
+
+  /** The supervisor did not finish wiping after a run: nothing may run here any more. */
+  get spent(): boolean {
+    return this.wipeFailed;
   }
 
   setMemory(bytes: number): Promise<void> {
@@ -86,6 +128,7 @@ export class SandboxSession {
 
   private send(bytes: Buffer): void {
     if (this.closed) throw new SandboxFailedError('the sandbox session is closed');
+    if (this.wipeFailed) throw new SandboxFailedError('the sandbox is spent: its supervisor did not finish wiping after a run');
     this.container.input.write(bytes);
   }
 

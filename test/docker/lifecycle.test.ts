@@ -21,7 +21,7 @@ describe('container lifecycle', () => {
     assert.ok(tag, 'the python image is built');
     // What a killed process leaves: running sandboxes with its label, never removed.
     for (let i = 0; i < 2; i++) {
-      await engine.startSandbox({ image: tag, memoryBytes: 64 << 20, pids: 8, cpus: 1, boxBytes: 1 << 20, tmpBytes: 1 << 20, shmBytes: 1 << 20, candidateUid: 100_001, labels: { [LABEL_INSTANCE]: instanceId } });
+      await engine.startSandbox({ image: tag, memoryBytes: 64 << 20, pids: 8, cpus: 1, boxBytes: 1 << 20, tmpBytes: 1 << 20, shmBytes: 1 << 20, inodes: 1024, candidateUid: 100_001, labels: { [LABEL_INSTANCE]: instanceId } });
     }
     assert.equal(await engine.countManaged({ [LABEL_INSTANCE]: instanceId }), 2);
 
@@ -39,7 +39,7 @@ describe('container lifecycle', () => {
     const images = await new ImageCatalog(engine, { baseImage: 'debian:bookworm-slim' }).resolve(['python']);
     const tag = images!.get('python')!.tag;
     const sandbox = (labels: Record<string, string>) =>
-      engine.startSandbox({ image: tag, memoryBytes: 64 << 20, pids: 8, cpus: 1, boxBytes: 1 << 20, tmpBytes: 1 << 20, shmBytes: 1 << 20, candidateUid: 100_001, labels: { [LABEL_INSTANCE]: instanceId, ...labels } });
+      engine.startSandbox({ image: tag, memoryBytes: 64 << 20, pids: 8, cpus: 1, boxBytes: 1 << 20, tmpBytes: 1 << 20, shmBytes: 1 << 20, inodes: 1024, candidateUid: 100_001, labels: { [LABEL_INSTANCE]: instanceId, ...labels } });
     // Stand-ins for replica containers: one running, one stopped (killed, not restarted).
     const running = await sandbox({});
     const stopped = await engine.docker.createContainer({ Image: tag, Entrypoint: ['true'], Labels: { [LABEL_INSTANCE]: instanceId, 'verdict.managed': 'true' } });

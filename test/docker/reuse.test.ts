@@ -1,7 +1,8 @@
 /**
  * Sandbox reuse under hostile programs: within one batch, each hostile
  * candidate is followed in the same container by a probe that must find
- * nothing of it: no process, no file, no IPC object, not its uid.
+ * nothing of it: no process, no file, no IPC object, no socket and no traffic
+ * in the network namespace, not its uid.
  */
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
@@ -24,10 +25,18 @@ for p in os.listdir('/proc'):
         except OSError:
             pass
 ipc = sum(len(open(f'/proc/sysvipc/{t}').read().splitlines()) - 1 for t in ('shm', 'msg', 'sem'))
-print(ls('/box'), ls('/tmp'), ls('/dev/shm'), ls('/dev/mqueue'), others, ipc)
+def sockets(table):
+    try:
+        return len(open(f'/proc/net/{table}').read().splitlines()) - 1
+    except OSError as e:
+        return f'error {e.errno}'
+# Sockets in the namespace (TIME_WAIT and listeners included), and the bytes loopback ever carried.
+net = [sockets(t) for t in ('tcp', 'tcp6', 'udp', 'udp6', 'unix')]
+lo = [line.split(':', 1)[1].split() for line in open('/proc/net/dev') if line.strip().startswith('lo:')][0]
+print(ls('/box'), ls('/tmp'), ls('/dev/shm'), ls('/dev/mqueue'), others, ipc, net, int(lo[0]) + int(lo[8]))
 print(os.getuid())
 `;
-const CLEAN = "['main.py'] [] [] [] [] 0";
+const CLEAN = "['main.py'] [] [] [] [] 0 [0, 0, 0, 0, 0] 0";
 
 /** Hostile candidates, each leaving something behind if reuse were careless. */
 const HOSTILE: Array<{ id: string; source: string }> = [
@@ -81,6 +90,42 @@ if ign == 0:
 `,
   },
   {
+    id: 'network-residue',
+    source: `
+import array, socket
+secret = b'verdict-secret-from-the-previous-candidate'
+try:
+    # A listener; a connection closed by this side first, so it stays in TIME_WAIT, from a port that is data;
+    # a connection with data its peer never read; a bound UDP socket with a datagram waiting.
+    server = socket.socket()
+    server.bind(('127.0.0.1', 7777))
+    server.listen(8)
+    client = socket.socket()
+    client.bind(('127.0.0.1', 4242))
+    client.connect(('127.0.0.1', 7777))
+    peer, _ = server.accept()
+    client.sendall(secret)
+    peer.recv(100)
+    client.close()
+    peer.close()
+    unread = socket.create_connection(('127.0.0.1', 7777))
+    unread.sendall(secret)
+    udp = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    udp.bind(('127.0.0.1', 7778))
+    udp.sendto(secret, ('127.0.0.1', 7778))
+except PermissionError:
+    pass
+# Abstract unix sockets whose names carry data, kept alive after exit by a cycle of descriptors in flight.
+listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+listener.bind(b'\\0' + secret)
+listener.listen(1)
+dgram = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+dgram.bind(b'\\0' + secret + b'-dgram')
+p, q = socket.socketpair()
+p.sendmsg([secret], [(socket.SOL_SOCKET, socket.SCM_RIGHTS, array.array('i', [q.fileno(), listener.fileno(), dgram.fileno()]))])
+`,
+  },
+  {
     id: 'memory-hog',
     source: `
 open('/proc/self/oom_score_adj', 'w').write('0')
@@ -117,7 +162,7 @@ describe('sandbox reuse with hostile candidates', async () => {
     }
     assert.equal(uids.size, HOSTILE.length, 'each probe ran under its own uid');
     // The litter was really left: these ran to their end.
-    for (const id of ['daemons-and-litter', 'ipc-objects', 'stopped-and-orphaned']) {
+    for (const id of ['daemons-and-litter', 'ipc-objects', 'stopped-and-orphaned', 'network-residue']) {
       const line = lines.find((l) => l.id === id);
       assert.ok(line?.status === 'ok' && line.result.verdict === 'accepted', JSON.stringify(line));
     }

@@ -11,6 +11,8 @@ import type { TestApp } from './app.js';
 
 export const MiB = 1024 * 1024;
 export const SANDBOX_MEMORY_BYTES = 256 * MiB;
+/** Entries each of the sandbox's tmpfs holds (the service's default). */
+export const SANDBOX_INODES = 16_384;
 
 /** One sandbox of the language's image, labelled for the app's leak check, closed after `body`. */
 export async function withSandbox(t: TestApp, lang: LanguageDefinition, candidateUid: number, body: (s: SandboxSession) => Promise<void>): Promise<void> {
@@ -24,6 +26,7 @@ export async function withSandbox(t: TestApp, lang: LanguageDefinition, candidat
     boxBytes: 16 * MiB,
     tmpBytes: 16 * MiB,
     shmBytes: 16 * MiB,
+    inodes: SANDBOX_INODES,
     candidateUid,
     labels: { [LABEL_INSTANCE]: t.instanceId },
   });

@@ -1,4 +1,5 @@
 """Reports what a candidate can see and do inside the sandbox, as JSON."""
+import errno
 import json
 import os
 import socket
@@ -23,6 +24,20 @@ def writable(path):
         return False
 
 
+def socket_errno(family, kind):
+    try:
+        socket.socket(family, kind).close()
+        return 0
+    except OSError as e:
+        return errno.errorcode.get(e.errno, e.errno)
+
+
+def interfaces():
+    # From /proc/net/dev: listing them through netlink needs a socket the candidate may not have.
+    with open("/proc/net/dev") as f:
+        return sorted(line.split(":", 1)[0].strip() for line in f.readlines()[2:])
+
+
 mounts = []
 with open("/proc/self/mountinfo") as f:
     for line in f:
@@ -41,7 +56,13 @@ print(json.dumps({
     "writableMounts": sorted(m for m in set(mounts) if os.path.isdir(m) and writable(m)),
     "rootWritable": writable("/"),
     "env": sorted(os.environ),
-    "interfaces": sorted(name for _, name in socket.if_nameindex()),
+    "interfaces": interfaces(),
+    "sockets": {
+        "inet": socket_errno(socket.AF_INET, socket.SOCK_STREAM),
+        "inet6": socket_errno(socket.AF_INET6, socket.SOCK_DGRAM),
+        "netlink": socket_errno(socket.AF_NETLINK, socket.SOCK_RAW),
+        "unix": socket_errno(socket.AF_UNIX, socket.SOCK_STREAM),
+    },
     "pid": os.getpid(),
     "cwd": os.getcwd(),
 }, sort_keys=True))

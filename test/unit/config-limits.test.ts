@@ -37,6 +37,11 @@ describe('config', () => {
     assert.deepEqual([c.queueLimit, c.maxBatchItems], [4, 100]);
     assert.equal(parseConfig({ VERDICT_QUEUE_LIMIT: '4' }, facts).maxBatchItems, 10_000);
   });
+  it('limits the entries of every sandbox tmpfs, to no fewer than 1024', () => {
+    assert.equal(parseConfig({}, facts).scratchInodes, 16_384);
+    assert.equal(parseConfig({ VERDICT_SCRATCH_INODES: '4096' }, facts).scratchInodes, 4096);
+    assert.throws(() => parseConfig({ VERDICT_SCRATCH_INODES: '100' }, facts), /VERDICT_SCRATCH_INODES=/);
+  });
   it('names the variable that is wrong', () => {
     assert.throws(() => parseConfig({ PORT: 'eighty' }, facts), (e: Error) => e instanceof ConfigError && /PORT="eighty"/.test(e.message));
     assert.throws(() => parseConfig({ VERDICT_DEFAULT_TIME_MS: '99999' }, facts), /exceeds VERDICT_MAX_TIME_MS/);

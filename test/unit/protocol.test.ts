@@ -285,7 +285,7 @@ describe('request encoding', () => {
     for (const bad of [-1, 1.5, Number.NaN, Number.POSITIVE_INFINITY, 2 ** 53]) assert.throws(() => encodeReset(bad), RangeError);
   });
 
-  it('speaks protocol 2, the first with RESET', () => {
-    assert.equal(PROTOCOL_VERSION, 2);
+  it('speaks protocol 3, the first that reports a run before wiping after it', () => {
+    assert.equal(PROTOCOL_VERSION, 3);
   });
 });

@@ -1,0 +1,225 @@
+/**
+ * A sandbox whose supervisor reported a run but did not finish wiping after it (it died doing it,
+ * or did not answer within the wipe bound): the run's verdict stands, the sandbox is retired,
+ * the tests not yet run are skipped and the program is not accepted. Never a retryable error:
+ * only Docker itself being gone is one. A fake engine plays the supervisor's side of the protocol,
+ * so each way a wipe can end is reached exactly.
+ */
+import assert from 'node:assert/strict';
+import { PassThrough } from 'node:stream';
+import { describe, it } from 'node:test';
+import { parseConfig } from '../../src/config.js';
+import { DockerUnavailableError } from '../../src/errors.js';
+import { Judge, type BatchItem } from '../../src/judge/judge.js';
+import { normalizeSubmission } from '../../src/judge/normalize.js';
+import { Metrics } from '../../src/metrics.js';
+import type { ContainerEngine, SandboxContainer, SandboxSpec } from '../../src/sandbox/docker-engine.js';
+import { PROTOCOL_VERSION } from '../../src/sandbox/protocol.js';
+import { wipeTimeoutMs } from '../../src/sandbox/session.js';
+import { submissionRequestSchema, type BatchLine } from '../../src/schemas.js';
+
+/** What the supervisor does after the RESULT of a run: wipe and say OK, die, hang, or Docker goes away. */
+type AfterResult = 'ok' | 'die' | 'hang' | 'docker-gone';
+
+/** Reads the service's requests ("<verb> k=v…\n" + blobs) as they arrive. */
+class RequestReader {
+  private buffer = Buffer.alloc(0);
+
+  push(chunk: Buffer): void {
+    this.buffer = Buffer.concat([this.buffer, chunk]);
+  }
+
+  /** The next whole request's verb, or undefined while it is incomplete. */
+  take(): string | undefined {
+    const nl = this.buffer.indexOf(0x0a);
+    if (nl < 0) return undefined;
+    const header = this.buffer.subarray(0, nl).toString('ascii');
+    const [verb, ...fields] = header.split(' ');
+    const value = (key: string) => Number(fields.find((f) => f.startsWith(`${key}=`))?.slice(key.length + 1));
+    const blobs = verb === 'FILE' ? 2 : verb === 'RUN' ? value('argc') + value('envc') + 1 : 0;
+    let at = nl + 1;
+    for (let i = 0; i < blobs; i++) {
+      const end = this.buffer.indexOf(0x0a, at);
+      if (end < 0) return undefined;
+      at = end + 1 + Number(this.buffer.subarray(at, end).toString('ascii'));
+      if (at > this.buffer.length) return undefined;
+    }
+    this.buffer = this.buffer.subarray(at);
+    return verb;
+  }
+}
+
+/** A fake engine whose sandboxes answer every run with stdout "ok", then do `after(run number)`. */
+class FakeEngine {
+  readonly started: SandboxSpec[] = [];
+  readonly destroyed: string[] = [];
+  readonly verbs: string[] = [];
+
+  constructor(private readonly after: (run: number, sandbox: number) => AfterResult) {}
+
+  asEngine(): ContainerEngine {
+    return { startSandbox: (spec: SandboxSpec) => Promise.resolve(this.start(spec)) } as unknown as ContainerEngine;
+  }
+
+  private start(spec: SandboxSpec): SandboxContainer {
+    const sandbox = this.started.push(spec);
+    const id = `fake-${sandbox}`;
+    const input = new PassThrough();
+    const output = new PassThrough();
+    const reader = new RequestReader();
+    let runs = 0;
+    let dockerGone = false;
+    output.write(`HELLO proto=${PROTOCOL_VERSION} cgroup=v1 oom_counter=1\n`);
+    input.on('data', (chunk: Buffer) => {
+      reader.push(chunk);
+      for (let verb = reader.take(); verb !== undefined; verb = reader.take()) {
+        this.verbs.push(`${id} ${verb}`);
+        if (verb !== 'RUN') {
+          output.write('OK\n');
+          continue;
+        }
+        runs++;
+        output.write(
+          'RESULT exit=0 signal=0 cpu_us=1000 wall_us=2000 rss_kb=1024 oom_kills=0 reason=none exec_errno=0 box_bytes=0 ' +
+            'stdout_len=3 stdout_truncated=0 stderr_len=0 stderr_truncated=0\nok\n',
+        );
+        const after = this.after(runs, sandbox);
+        if (after === 'ok') output.write('OK\n');
+        else if (after === 'die' || after === 'docker-gone') {
+          dockerGone = after === 'docker-gone';
+          output.end();
+        }
+      }
+    });
+    return {
+      id,
+      input,
+      output,
+      diagnostics: () => '',
+      setMemory: () => Promise.resolve(),
+      inspectExit: () => (dockerGone ? Promise.reject(new DockerUnavailableError('Docker is unreachable')) : Promise.resolve({ exitCode: 70, oomKilled: false, error: '' })),
+      destroy: () => {
+        if (!this.destroyed.includes(id)) this.destroyed.push(id);
+        output.end();
+        return Promise.resolve();
+      },
+    } as unknown as SandboxContainer;
+  }
+}
+
+const config = parseConfig(
+  { LOG_LEVEL: 'silent', VERDICT_CONCURRENCY: '1', VERDICT_POOL_MAX_IDLE: '0', VERDICT_SCRATCH_INODES: '1024' },
+  { cpuCount: 1, randomId: 'spent-test' },
+);
+const images = { image: () => ({ tag: 'verdict/sandbox-python:fake', id: 'sha256:fake', version: 'Python 3' }), refresh: () => Promise.resolve() };
+
+function judgeWith(engine: FakeEngine): Judge {
+  const judge: Judge = new Judge(engine.asEngine(), images, config, new Metrics(() => judge.stats()));
+  return judge;
+}
+
+function submission(tests: number) {
+  return normalizeSubmission(
+    submissionRequestSchema.parse({
+      language: 'python',
+      source: 'print("ok")\n',
+      tests: Array.from({ length: tests }, (_, i) => ({ id: `t${i}`, expectedStdout: 'ok\n' })),
+    }),
+    config,
+  );
+}
+
+const options = { priority: 'online' as const, cache: false };
+
+describe('a sandbox not wiped after a run', () => {
+  it('bounds the wait for a wipe by what the inode limits allow', () => {
+    assert.equal(wipeTimeoutMs(1024), 5_000 + Math.ceil(3 * 1024 * 0.1));
+    assert.ok(wipeTimeoutMs(16_384) < 10_000);
+  });
+
+  it('keeps the run it reported, skips the tests not run and is not accepted, when the supervisor dies wiping', async () => {
+    const engine = new FakeEngine((run) => (run === 2 ? 'die' : 'ok'));
+    const judge = judgeWith(engine);
+    const result = await judge.submit(submission(4), options);
+    await judge.settle();
+    assert.deepEqual(
+      result.tests.map((t) => [t.verdict, t.sandboxLost ?? false]),
+      [
+        ['accepted', false],
+        ['accepted', true],
+        ['skipped', false],
+        ['skipped', false],
+      ],
+    );
+    assert.equal(result.verdict, 'runtime_error');
+    assert.equal(result.passed, 2);
+    assert.deepEqual(engine.destroyed, ['fake-1'], 'the spent sandbox was retired');
+  });
+
+  it('does the same when the wipe does not end within its bound', async () => {
+    const engine = new FakeEngine((run) => (run === 1 ? 'hang' : 'ok'));
+    const judge = judgeWith(engine);
+    const result = await judge.submit(submission(3), options);
+    await judge.settle();
+    assert.deepEqual(
+      result.tests.map((t) => [t.verdict, t.sandboxLost ?? false]),
+      [
+        ['accepted', true],
+        ['skipped', false],
+        ['skipped', false],
+      ],
+    );
+    assert.equal(result.verdict, 'runtime_error');
+    assert.deepEqual(engine.destroyed, ['fake-1']);
+  });
+
+  it('is accepted when every test ran and passed before the sandbox was spent', async () => {
+    const engine = new FakeEngine((run) => (run === 2 ? 'die' : 'ok'));
+    const result = await judgeWith(engine).submit(submission(2), options);
+    assert.equal(result.verdict, 'accepted');
+    assert.deepEqual(
+      result.tests.map((t) => t.sandboxLost ?? false),
+      [false, true],
+    );
+  });
+
+  it('is never handed to the next program of a batch: that one gets a new sandbox', async () => {
+    const judge = (after: (run: number, sandbox: number) => AfterResult) => {
+      const engine = new FakeEngine(after);
+      return { engine, judge: judgeWith(engine) };
+    };
+    const items: BatchItem[] = [
+      { id: 'a', submission: submission(2) },
+      { id: 'b', submission: submission(2) },
+    ];
+    const run = async (j: ReturnType<typeof judge>) => {
+      const lines: BatchLine[] = [];
+      j.judge.admit(items.length);
+      const summary = await j.judge.batch(items, options, (line) => lines.push(line));
+      await j.judge.settle();
+      return { lines, summary };
+    };
+    // Control: wiped sandboxes are reset and reused.
+    const wiped = judge(() => 'ok');
+    const control = await run(wiped);
+    assert.equal(control.summary.ok, 2);
+    assert.equal(wiped.engine.started.length, 1);
+    assert.ok(wiped.engine.verbs.includes('fake-1 RESET'));
+
+    const spent = judge((run, sandbox) => (sandbox === 1 && run === 1 ? 'die' : 'ok'));
+    const { lines, summary } = await run(spent);
+    assert.equal(summary.ok, 2, JSON.stringify(lines));
+    assert.equal(summary.error, 0);
+    assert.equal(spent.engine.started.length, 2, 'the second program got a new sandbox');
+    assert.ok(!spent.engine.verbs.includes('fake-1 RESET'), 'the spent sandbox was not reset for reuse');
+    const verdicts = Object.fromEntries(lines.map((l) => [l.id, l.status === 'ok' ? l.result.verdict : l.status]));
+    assert.deepEqual(verdicts, { a: 'runtime_error', b: 'accepted' });
+  });
+
+  it('is still a retryable error when Docker itself went away during the wipe', async () => {
+    const engine = new FakeEngine((run) => (run === 1 ? 'docker-gone' : 'ok'));
+    const judge = judgeWith(engine);
+    await assert.rejects(judge.submit(submission(2), options), DockerUnavailableError);
+    await judge.settle();
+  });
+});
