@@ -101,6 +101,8 @@ export interface Config {
   maxTests: number;
   maxFiles: number;
   responseOutputBytes: number;
+  /** Output (stdout, stderr, compiler output) one answer carries across all its results; the rest is cut, and flagged. */
+  maxResponseBytes: number;
   scratchBytes: number;
   /** Entries each sandbox tmpfs (/box, /tmp, /dev/shm) holds: bounds what a program can make the wipe after it visit. */
   scratchInodes: number;
@@ -177,6 +179,9 @@ export function parseConfig(env: NodeJS.ProcessEnv, facts: { cpuCount: number; r
     maxTests: read(env, 'VERDICT_MAX_TESTS', positiveInt, 1000),
     maxFiles: read(env, 'VERDICT_MAX_FILES', positiveInt, 64),
     responseOutputBytes: read(env, 'VERDICT_RESPONSE_OUTPUT_BYTES', positiveInt, 64 * 1024),
+    // As much as the largest request body: JSON escapes a byte in at most 6 characters, so even
+    // an answer of control bytes (384 MiB) stays inside V8's 512 MiB string limit.
+    maxResponseBytes: read(env, 'VERDICT_MAX_RESPONSE_BYTES', positiveInt, 64 * MiB),
     scratchBytes: read(env, 'VERDICT_SCRATCH_BYTES', positiveInt, 64 * MiB),
     // Far above what a compiler or an honest program creates (a Go build with its cache in /box: a few hundred).
     scratchInodes: read(env, 'VERDICT_SCRATCH_INODES', positiveInt.min(1024), 16_384),

@@ -268,6 +268,12 @@ export const submissionResultSchema = z.object({
     .boolean()
     .optional()
     .describe('The tests used up limits.totalWallTimeMs: the test running then is time_limit_exceeded, the rest skipped, and the verdict is not accepted'),
+  responseTruncated: z
+    .boolean()
+    .optional()
+    .describe(
+      "Present, true, when the request's response budget (VERDICT_MAX_RESPONSE_BYTES of stdout, stderr and compiler output across the whole answer) ran out: outputs of this result were cut or emptied, each marked by its own *Truncated flag. The verdicts were decided on the full output",
+    ),
   cache: z
     .enum(cacheSources)
     .describe(
@@ -314,6 +320,7 @@ export const batchSummarySchema = z.object({
   verdicts: z.record(z.string(), z.number().int()).describe('Items judged, by overall verdict'),
   cacheHits: z.number().int(),
   deadlineExceeded: z.boolean(),
+  responseTruncated: z.boolean().describe('The response budget (VERDICT_MAX_RESPONSE_BYTES) ran out: some results\' outputs were cut, each such result marked responseTruncated'),
   wallTimeMs: z.number(),
 });
 export type BatchSummary = z.infer<typeof batchSummarySchema>;
@@ -393,6 +400,7 @@ export const rewardSummarySchema = z.object({
   meanReward: z.number().nullable().describe('Over judged and no-code completions; null when there are none'),
   verdicts: z.record(z.string(), z.number().int()),
   deadlineExceeded: z.boolean(),
+  responseTruncated: z.boolean().describe('The response budget (VERDICT_MAX_RESPONSE_BYTES) ran out: some results\' outputs were cut, each such result marked responseTruncated'),
   wallTimeMs: z.number(),
 });
 export type RewardSummary = z.infer<typeof rewardSummarySchema>;
@@ -500,6 +508,7 @@ export const labelResponseSchema = z.object({
     error: z.number().int(),
     notRun: z.number().int(),
     killedBy: z.record(z.string(), z.number().int()),
+    responseTruncated: z.boolean().describe('The response budget (VERDICT_MAX_RESPONSE_BYTES) ran out: the reference result\'s outputs were cut'),
     wallTimeMs: z.number(),
   }),
 });

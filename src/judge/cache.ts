@@ -15,10 +15,10 @@ import { limitNames, type CacheSource, type Limits } from '../domain/vocabulary.
 import { CancelledError } from '../errors.js';
 import { findLanguage } from '../languages/registry.js';
 import type { SubmissionResult } from '../schemas.js';
-import type { Submission } from './judge.js';
+import type { Submission, TestCase } from './judge.js';
 
 /** Bumped whenever the encoding below changes, so no old key can mean something new. */
-const KEY_FORMAT = 'verdict-result-key/1';
+const KEY_FORMAT = 'verdict-result-key/2';
 
 /**
  * Writes each field to the hash in a self-delimiting form: variable-length
@@ -84,6 +84,35 @@ class KeyWriter {
   }
 }
 
+/** Digests by array identity: the programs of one batch, reward or label request share one tests array, never changed after normalization. */
+const testDigests = new WeakMap<readonly TestCase[], string>();
+
+/**
+ * The tests, hashed once per array however many programs hold it: a batch of 10,000 items
+ * sharing 64 MiB of tests hashes 64 MiB, not 640 GiB. A digest of the same self-delimiting
+ * encoding, so the key stays injective (up to SHA-256 collisions).
+ */
+export function testsDigest(tests: readonly TestCase[]): string {
+  const known = testDigests.get(tests);
+  if (known !== undefined) return known;
+  const w = new KeyWriter();
+  w.count(tests.length);
+  for (const t of tests) {
+    w.string(t.id);
+    w.bytes(t.stdin);
+    w.bool(t.expectedStdout !== undefined);
+    if (t.expectedStdout !== undefined) w.bytes(t.expectedStdout);
+    w.count(t.args.length);
+    for (const a of t.args) w.string(a);
+    // JSON.stringify is deterministic for one parsed request body; key order is the client's, and kept.
+    // It recurses: the schema bounds these values' depth (MAX_JSON_DEPTH), far inside V8's stack.
+    w.string(t.call ? JSON.stringify([t.call.args, t.call.kwargs, t.call.hasExpected, t.call.expected ?? null]) : '');
+  }
+  const digest = w.digest();
+  testDigests.set(tests, digest);
+  return digest;
+}
+
 /**
  * Everything that decides a submission's result, hashed. Service settings
  * (sandbox CPUs, scratch size, response output cap) are left out: they are
@@ -109,18 +138,7 @@ export function cacheKey(sub: Submission, imageId: string): string {
   w.count(sub.compileFlags.length);
   for (const flag of sub.compileFlags) w.markered(Buffer.from(flag, 'utf8'), marker);
 
-  w.count(sub.tests.length);
-  for (const t of sub.tests) {
-    w.string(t.id);
-    w.bytes(t.stdin);
-    w.bool(t.expectedStdout !== undefined);
-    if (t.expectedStdout !== undefined) w.bytes(t.expectedStdout);
-    w.count(t.args.length);
-    for (const a of t.args) w.string(a);
-    // JSON.stringify is deterministic for one parsed request body; key order is the client's, and kept.
-    // It recurses: the schema bounds these values' depth (MAX_JSON_DEPTH), far inside V8's stack.
-    w.string(t.call ? JSON.stringify([t.call.args, t.call.kwargs, t.call.hasExpected, t.call.expected ?? null]) : '');
-  }
+  w.string(testsDigest(sub.tests));
   w.string(sub.entryPoint ?? '');
 
   // Tolerances count even in modes that ignore them: the result's manifest echoes them.
@@ -272,12 +290,13 @@ export class ResultCache {
    * caller that joined has aborted. Returns the result, how it was obtained,
    * and whether runs of this submission were seen to disagree. Only the
    * `store` of the caller that started the run decides whether its result
-   * counts towards the cache.
+   * counts towards the cache. `joined` is called when this caller waits for
+   * another's run rather than starting its own.
    */
   async getOrRun(
     key: string,
     run: (signal: AbortSignal) => Promise<CachedResult>,
-    opts: { signal?: AbortSignal; store: (r: CachedResult) => boolean },
+    opts: { signal?: AbortSignal | undefined; store: (r: CachedResult) => boolean; joined?: (() => void) | undefined },
   ): Promise<{ result: CachedResult; source: CacheOutcome; nondeterministic: boolean }> {
     if (opts.signal?.aborted) throw cancelled(opts.signal);
     const stored = this.entries?.get(key);
@@ -285,6 +304,7 @@ export class ResultCache {
     if (stored?.state === 'confirmed') return { result: structuredClone(stored.result), source: 'hit', nondeterministic: false };
     let flight = this.flights.get(key);
     const source: CacheOutcome = flight === undefined ? 'miss' : 'shared';
+    if (flight !== undefined) opts.joined?.();
     flight ??= this.start(key, run, opts.store);
     const judged = await this.wait(key, flight, opts.signal);
     return { result: structuredClone(judged.result), source, nondeterministic: judged.nondeterministic };

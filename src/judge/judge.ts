@@ -20,6 +20,8 @@ import { SandboxOutOfMemory, SandboxSession } from '../sandbox/session.js';
 import type { BatchLine, BatchSummary, CompileResult, SubmissionResult, TestResult } from '../schemas.js';
 import { cacheKey, isCacheable, ResultCache } from './cache.js';
 import { failureLocation, type OwnCode } from './location.js';
+import { startPaced } from './paced.js';
+import type { ResponseBudget } from './response-budget.js';
 import { valueDifference } from '../domain/values.js';
 import { WarmPool, type PoolObserver, type PoolStats } from './pool.js';
 import { Scheduler, type Flow, type SchedulerStats, type Slot } from './scheduler.js';
@@ -172,6 +174,8 @@ export class Judge {
   private readonly scheduler: Scheduler;
   readonly pool: WarmPool<Sandbox>;
   private readonly cache: ResultCache;
+  /** Items of batches not yet handed to the scheduler (see startPaced). */
+  private withheld = 0;
   /** Sandboxes being destroyed after their answer went out; drain and leak checks wait for them. */
   private readonly retiring = new Set<Promise<void>>();
 
@@ -199,7 +203,9 @@ export class Judge {
   }
 
   stats(): JudgeStats {
-    return { ...this.scheduler.stats(), pool: this.pool.stats(), cache: this.cache.stats() };
+    const scheduled = this.scheduler.stats();
+    // Programs a paced batch has not handed to the scheduler yet wait all the same.
+    return { ...scheduled, queued: scheduled.queued + this.withheld, pool: this.pool.stats(), cache: this.cache.stats() };
   }
 
   retryAfterSeconds(): number {
@@ -226,7 +232,11 @@ export class Judge {
    */
   async batch(
     items: readonly BatchItem[],
-    options: SubmitOptions & { deadlineMs?: number | undefined },
+    /**
+     * `budget`: what the answer may carry of output; each line's result is trimmed to it as it is emitted.
+     * `ready`: resolves when the answer's consumer can take more; no further item is queued before.
+     */
+    options: SubmitOptions & { deadlineMs?: number | undefined; budget?: ResponseBudget | undefined; ready?: (() => Promise<void>) | undefined },
     onItem: (line: BatchLine) => void,
   ): Promise<BatchSummary> {
     const started = performance.now();
@@ -244,36 +254,43 @@ export class Judge {
       verdicts: {},
       cacheHits: 0,
       deadlineExceeded: false,
+      responseTruncated: false,
       wallTimeMs: 0,
     };
+    let withheld = items.length;
+    this.withheld += withheld;
     try {
-      await Promise.all(
-        items.map(async ({ id, submission }, index) => {
-          try {
-            const result = await this.judgeCached(submission, flow, reuse, { ...options, signal });
-            summary.ok++;
-            summary.verdicts[result.verdict] = (summary.verdicts[result.verdict] ?? 0) + 1;
-            if (result.cache === 'hit') summary.cacheHits++;
-            onItem({ type: 'item', index, id, status: 'ok', result });
-          } catch (err) {
-            if (deadline?.aborted && !options.signal?.aborted) {
-              summary.notRun++;
-              summary.deadlineExceeded = true;
-              onItem({ type: 'item', index, id, status: 'not_run', reason: 'deadline' });
-              return;
-            }
-            summary.error++;
-            const error =
-              err instanceof VerdictError
-                ? { code: err.code, message: err.message, retryable: err.retryable }
-                : { code: 'VERDICT_INTERNAL', message: 'internal error', retryable: true };
-            onItem({ type: 'item', index, id, status: 'error', error });
+      // A slot's worth waits in the flow beyond what runs: every slot stays busy, while an answer
+      // nobody reads stops the batch after what is in flight.
+      await startPaced(items, this.settings.concurrency, { ready: options.ready, signal }, async ({ id, submission }, index, begun) => {
+        withheld--;
+        this.withheld--;
+        try {
+          const result = await this.judgeCached(submission, flow, reuse, { ...options, signal }, begun);
+          summary.ok++;
+          summary.verdicts[result.verdict] = (summary.verdicts[result.verdict] ?? 0) + 1;
+          if (result.cache === 'hit') summary.cacheHits++;
+          onItem({ type: 'item', index, id, status: 'ok', result: options.budget ? options.budget.trim(result) : result });
+        } catch (err) {
+          if (deadline?.aborted && !options.signal?.aborted) {
+            summary.notRun++;
+            summary.deadlineExceeded = true;
+            onItem({ type: 'item', index, id, status: 'not_run', reason: 'deadline' });
+            return;
           }
-        }),
-      );
+          summary.error++;
+          const error =
+            err instanceof VerdictError
+              ? { code: err.code, message: err.message, retryable: err.retryable }
+              : { code: 'VERDICT_INTERNAL', message: 'internal error', retryable: true };
+          onItem({ type: 'item', index, id, status: 'error', error });
+        }
+      });
     } finally {
+      this.withheld -= withheld;
       reuse?.close();
     }
+    summary.responseTruncated = options.budget?.truncated ?? false;
     summary.wallTimeMs = round(performance.now() - started);
     return summary;
   }
@@ -299,11 +316,13 @@ export class Judge {
     this.pool.prewarm(JSON.stringify(shape), () => this.openSandbox(shape, JSON.stringify(shape)), 1);
   }
 
-  private async judgeCached(sub: Submission, flow: Flow, reuse: ReuseSet | undefined, options: SubmitOptions): Promise<SubmissionResult> {
+  /** `begun`: called once it waits for no slot of its own: its run got one, or it joined an identical run. */
+  private async judgeCached(sub: Submission, flow: Flow, reuse: ReuseSet | undefined, options: SubmitOptions, begun?: () => void): Promise<SubmissionResult> {
     const image = await this.imageFor(sub.language);
     const enqueued = performance.now();
     const run = (signal: AbortSignal | undefined) =>
       flow.run((taskSignal, slot) => {
+        begun?.();
         this.observer.stage(sub.language.id, 'queue', (performance.now() - enqueued) / 1000);
         return this.judge(sub, image, signal ? AbortSignal.any([signal, taskSignal]) : taskSignal, reuse, slot);
       });
@@ -315,11 +334,11 @@ export class Judge {
     const store = (r: JudgedResult) => isCacheable(r, sub.limits);
     let outcome;
     try {
-      outcome = await this.cache.getOrRun(key, run, { signal: options.signal, store });
+      outcome = await this.cache.getOrRun(key, run, { signal: options.signal, store, joined: begun });
     } catch (err) {
       // The identical run we joined belonged to a request that went away; this one still wants it.
       if (!(err instanceof CancelledError) || options.signal?.aborted) throw err;
-      outcome = await this.cache.getOrRun(key, run, { signal: options.signal, store });
+      outcome = await this.cache.getOrRun(key, run, { signal: options.signal, store, joined: begun });
     }
     this.observer.cacheResult(outcome.source);
     return { ...outcome.result, cache: outcome.source, ...(outcome.nondeterministic ? { nondeterministic: true } : {}) };

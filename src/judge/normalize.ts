@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { harnessFor, harnessLanguages } from '../languages/harness.js';
 import { findLanguage, languageIds, type LanguageDefinition } from '../languages/registry.js';
 import type { SubmissionRequest, TestCaseRequest } from '../schemas.js';
-import { defaultChecker, type Submission } from './judge.js';
+import { defaultChecker, type Submission, type TestCase } from './judge.js';
 
 type Settings = Pick<Config, 'defaultLimits' | 'maxLimits' | 'maxTests' | 'maxFiles'>;
 
@@ -45,7 +45,64 @@ export function checkFileSet(paths: readonly string[], maxFiles: number, duplica
   return seen;
 }
 
-export function normalizeSubmission(req: SubmissionRequest, settings: Settings): Submission {
+/**
+ * A request's tests as the judge runs them, converted once: every program of a batch, reward
+ * or label request that inherits them holds this one array (and the cache hashes it once), so
+ * a 64 MiB problem shared by 10,000 items is held once, not 10,000 times.
+ */
+export interface TestSet {
+  readonly tests: readonly TestCase[];
+  /** Index of the first function-call test, which needs a language with `call` and an entry point. */
+  readonly firstCall: number | undefined;
+}
+
+/** Everything about the tests that does not depend on the program they test; errors name `tests.<i>`. */
+export function normalizeTests(requested: readonly TestCaseRequest[] | undefined, settings: Pick<Settings, 'maxTests'>): TestSet {
+  const given = requested ?? [];
+  if (given.length > settings.maxTests) {
+    throw new BadRequestError('VERDICT_INVALID_REQUEST', `tests: ${given.length} tests given, at most ${settings.maxTests} are accepted`);
+  }
+  // No tests: one run of the program, accepted when it exits 0 (HumanEval-style programs).
+  const runs: readonly TestCaseRequest[] = given.length > 0 ? given : [{}];
+  let firstCall: number | undefined;
+  const tests = runs.map((t, i): TestCase => {
+    if (t.call === undefined && t.expected !== undefined) {
+      throw new BadRequestError('VERDICT_INVALID_REQUEST', `tests.${i}.expected: only for a "call" test; compare stdout with "expectedStdout"`);
+    }
+    if (t.call !== undefined) {
+      firstCall ??= i;
+      if (t.stdin !== undefined || t.expectedStdout !== undefined || t.args !== undefined) {
+        throw new BadRequestError('VERDICT_INVALID_REQUEST', `tests.${i}.call: a function-call test takes no stdin, expectedStdout or args`);
+      }
+    }
+    return {
+      id: t.id ?? String(i + 1),
+      stdin: Buffer.from(t.stdin ?? '', 'utf8'),
+      expectedStdout: t.expectedStdout === undefined ? undefined : Buffer.from(t.expectedStdout, 'utf8'),
+      args: t.args ?? [],
+      ...(t.call ? { call: { args: t.call.args, kwargs: t.call.kwargs ?? {}, expected: t.expected, hasExpected: 'expected' in t } } : {}),
+    };
+  });
+  const ids = new Set<string>();
+  for (const [i, t] of tests.entries()) {
+    if (ids.has(t.id)) throw new BadRequestError('VERDICT_INVALID_REQUEST', `tests.${i}.id: ${JSON.stringify(t.id)} appears twice`);
+    ids.add(t.id);
+  }
+  return { tests, firstCall };
+}
+
+/** What function-call tests ask of the program: a language that can call, and the function to call. */
+function checkCalls(set: TestSet, language: LanguageDefinition, entryPoint: string | undefined): void {
+  const i = set.firstCall;
+  if (i === undefined) return;
+  if (!language.call) {
+    throw new BadRequestError('VERDICT_INVALID_REQUEST', `tests.${i}.call: function-call tests are not available for ${language.id}; available for: ${languageIds.filter((id) => findLanguage(id)?.call).join(', ')}`);
+  }
+  if (entryPoint === undefined) throw new BadRequestError('VERDICT_INVALID_REQUEST', `entryPoint: needed by the function-call test tests.${i}`);
+}
+
+/** `shared`: the tests, already normalized, when the request's own `tests` are inherited from a problem. */
+export function normalizeSubmission(req: SubmissionRequest, settings: Settings, shared?: TestSet): Submission {
   const language = requireLanguage(req.language);
   let marker: string | undefined;
   let composedOwn: { file: string; lines: number } | undefined;
@@ -79,38 +136,8 @@ export function normalizeSubmission(req: SubmissionRequest, settings: Settings):
     throw new BadRequestError('VERDICT_INVALID_REQUEST', `files: a ${language.id} program must contain ${entries.join(' or ')}, its entry point`);
   }
 
-  const requested: TestCaseRequest[] = req.tests ?? [];
-  if (requested.length > settings.maxTests) {
-    throw new BadRequestError('VERDICT_INVALID_REQUEST', `tests: ${requested.length} tests given, at most ${settings.maxTests} are accepted`);
-  }
-  // No tests: one run of the program, accepted when it exits 0 (HumanEval-style programs).
-  const runs: TestCaseRequest[] = requested.length > 0 ? requested : [{}];
-  const tests = runs.map((t, i) => {
-    if (t.call === undefined && t.expected !== undefined) {
-      throw new BadRequestError('VERDICT_INVALID_REQUEST', `tests.${i}.expected: only for a "call" test; compare stdout with "expectedStdout"`);
-    }
-    if (t.call !== undefined) {
-      if (!language.call) {
-        throw new BadRequestError('VERDICT_INVALID_REQUEST', `tests.${i}.call: function-call tests are not available for ${language.id}; available for: ${languageIds.filter((id) => findLanguage(id)?.call).join(', ')}`);
-      }
-      if (req.entryPoint === undefined) throw new BadRequestError('VERDICT_INVALID_REQUEST', `entryPoint: needed by the function-call test tests.${i}`);
-      if (t.stdin !== undefined || t.expectedStdout !== undefined || t.args !== undefined) {
-        throw new BadRequestError('VERDICT_INVALID_REQUEST', `tests.${i}.call: a function-call test takes no stdin, expectedStdout or args`);
-      }
-    }
-    return {
-      id: t.id ?? String(i + 1),
-      stdin: Buffer.from(t.stdin ?? '', 'utf8'),
-      expectedStdout: t.expectedStdout === undefined ? undefined : Buffer.from(t.expectedStdout, 'utf8'),
-      args: t.args ?? [],
-      ...(t.call ? { call: { args: t.call.args, kwargs: t.call.kwargs ?? {}, expected: t.expected, hasExpected: 'expected' in t } } : {}),
-    };
-  });
-  const ids = new Set<string>();
-  for (const [i, t] of tests.entries()) {
-    if (ids.has(t.id)) throw new BadRequestError('VERDICT_INVALID_REQUEST', `tests.${i}.id: ${JSON.stringify(t.id)} appears twice`);
-    ids.add(t.id);
-  }
+  const testSet = shared ?? normalizeTests(req.tests, settings);
+  checkCalls(testSet, language, req.entryPoint);
 
   const checker = defaultChecker();
   if (typeof req.checker === 'string') checker.mode = req.checker;
@@ -126,7 +153,7 @@ export function normalizeSubmission(req: SubmissionRequest, settings: Settings):
     marker,
     compileFlags,
     files: files.map((f) => ({ path: f.path, content: Buffer.from(f.content, 'utf8') })),
-    tests,
+    tests: testSet.tests,
     checker,
     limits: resolveLimits(req.limits, settings.defaultLimits, settings.maxLimits),
     stopOnFirstFailure: req.stopOnFirstFailure ?? false,

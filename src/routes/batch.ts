@@ -1,12 +1,14 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { BatchItem } from '../judge/judge.js';
+import { ResponseBudget } from '../judge/response-budget.js';
 import { batchJsonResponseSchema, batchRequestSchema, errorSchema, type BatchLine, type BatchRequest, type BatchSummary } from '../schemas.js';
-import { answerLines, checkItemCount, checkUniqueIds, itemSubmission, judgeOptions } from './programs.js';
+import { answerLines, checkItemCount, checkUniqueIds, itemSubmission, judgeOptions, sharedProgram } from './programs.js';
 
 /** Every item checked before any runs: a malformed item is a 400 naming it, not a half-judged batch. */
 function itemsOf(body: BatchRequest, settings: Parameters<typeof itemSubmission>[3]): BatchItem[] {
   checkUniqueIds(body.items);
-  return body.items.map(({ id, ...own }, index) => ({ id, submission: itemSubmission(body.problem, own, `items.${index}`, settings) }));
+  const problem = sharedProgram(body.problem, 'problem', settings);
+  return body.items.map(({ id, ...own }, index) => ({ id, submission: itemSubmission(problem, own, `items.${index}`, settings) }));
 }
 
 export const batchRoutes: FastifyPluginAsyncZod = async (app) => {
@@ -27,11 +29,11 @@ export const batchRoutes: FastifyPluginAsyncZod = async (app) => {
       const body = request.body;
       checkItemCount(body.items.length, 'items', app.config.maxBatchItems);
       const items = itemsOf(body, app.config);
-      const options = judgeOptions(body, reply, 'online', app.config);
+      const options = { ...judgeOptions(body, reply, 'online', app.config), budget: new ResponseBudget(app.config.maxResponseBytes) };
       // Admission before the first byte: once the stream starts, the status is 200.
       app.judge.admit(items.length);
 
-      return answerLines<BatchLine, BatchSummary>(request, reply, (emit) => app.judge.batch(items, options, emit));
+      return answerLines<BatchLine, BatchSummary>(request, reply, (emit, ready) => app.judge.batch(items, { ...options, ready }, emit));
     },
   );
 };

@@ -8,6 +8,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { BadRequestError } from '../errors.js';
 import type { BatchItem, Submission } from '../judge/judge.js';
+import { ResponseBudget } from '../judge/response-budget.js';
 import { applyEdit, lineCount, wholeProgramVariant, type Variant } from '../label/edits.js';
 import { lineSummaries, variantOutcome, type VariantOutcome } from '../label/outcomes.js';
 import { lexicalSegmentation, parsePythonSegmentation, statementOfLine, type Segmentation } from '../label/segment.js';
@@ -22,7 +23,7 @@ import {
   type SubmissionResult,
 } from '../schemas.js';
 import { requireLanguage } from '../judge/normalize.js';
-import { checkItemCount, checkUniqueIds, itemSubmission, judgeOptions } from './programs.js';
+import { checkItemCount, checkUniqueIds, itemSubmission, judgeOptions, sharedProgram, type SharedProgram } from './programs.js';
 
 type Settings = Parameters<typeof itemSubmission>[3];
 
@@ -39,8 +40,13 @@ function coverageByTest(result: SubmissionResult, file: string): Record<string, 
   return out;
 }
 
-function programOf(body: LabelRequest, source: string, coverage: boolean, where: string, settings: Settings): Submission {
+/** The reference and every variant share the request's problem: its tests converted once, held once. */
+function problemOf(body: LabelRequest, settings: Settings): SharedProgram {
   const { reference: _r, variants: _v, coverage: _c, priority: _p, cache: _k, deadlineMs: _d, ...problem } = body;
+  return sharedProgram(problem, undefined, settings);
+}
+
+function programOf(problem: SharedProgram, source: string, coverage: boolean, where: string, settings: Settings): Submission {
   return itemSubmission(problem, { source, coverage }, where, settings);
 }
 
@@ -80,7 +86,8 @@ export const labelRoutes: FastifyPluginAsyncZod = async (app) => {
       if (clash >= 0) throw new BadRequestError('VERDICT_INVALID_REQUEST', `variants.${clash}.id: "reference" is reserved for the reference program`);
       // Asking for coverage where there is none is refused by the reference's normalization.
       const coverage = body.coverage ?? language.coverage !== undefined;
-      const reference = programOf(body, body.reference, coverage, 'reference', app.config);
+      const problem = problemOf(body, app.config);
+      const reference = programOf(problem, body.reference, coverage, 'reference', app.config);
       const entry = reference.ownCode.composed?.file ?? reference.entry;
 
       // Every variant is built and checked before anything runs.
@@ -96,7 +103,7 @@ export const labelRoutes: FastifyPluginAsyncZod = async (app) => {
         const first = firstBySource.get(variant.source);
         if (first !== undefined) return void sameAs.set(spec.id, first);
         firstBySource.set(variant.source, spec.id);
-        unique.push({ id: spec.id, submission: programOf(body, variant.source, coverage, `variants.${index}`, app.config) });
+        unique.push({ id: spec.id, submission: programOf(problem, variant.source, coverage, `variants.${index}`, app.config) });
       });
 
       const options = judgeOptions(body, reply, 'offline', app.config);
@@ -108,7 +115,9 @@ export const labelRoutes: FastifyPluginAsyncZod = async (app) => {
       // Awaited after the reference; when the reference fails first, this one's failure must
       // not go unhandled (that ends the process).
       segmentation.catch(() => undefined);
-      const referenceResult = await app.judge.submit(reference, options);
+      // Only the reference's result carries outputs in this answer; the variants' rows are verdicts.
+      const budget = new ResponseBudget(app.config.maxResponseBytes);
+      const referenceResult = budget.trim(await app.judge.submit(reference, options));
       const failingTests = referenceResult.tests.filter((t) => t.verdict !== 'accepted').map((t) => ({ id: t.id, verdict: t.verdict }));
       const compileFailed = referenceResult.compile !== null && referenceResult.compile.status !== 'ok';
       const seg = await segmentation;
@@ -137,14 +146,25 @@ export const labelRoutes: FastifyPluginAsyncZod = async (app) => {
           variants: built.map(({ spec, variant }) => ({ id: spec.id, ...(spec.tags ? { tags: spec.tags } : {}), status: 'not_run' as const, edit: editFacts(variant) })),
           lines: describeLines(lineSummaries(referenceLines, referenceCoverage, [])),
           statements: seg.statements,
-          summary: { variants: built.length, judged: 0, killed: 0, survived: 0, survivedNotCovered: 0, error: 0, notRun: built.length, killedBy: {}, wallTimeMs: round(performance.now() - started) },
+          summary: { variants: built.length, judged: 0, killed: 0, survived: 0, survivedNotCovered: 0, error: 0, notRun: built.length, killedBy: {}, responseTruncated: budget.truncated, wallTimeMs: round(performance.now() - started) },
         };
       }
 
       const lines = new Map<string, BatchLine>([['reference', { type: 'item', index: -1, id: 'reference', status: 'ok', result: referenceResult }]]);
       await app.judge.batch(unique, options, (line) => lines.set(line.id, line));
 
-      const summary = { variants: built.length, judged: unique.length, killed: 0, survived: 0, survivedNotCovered: 0, error: 0, notRun: 0, killedBy: {} as Record<string, number>, wallTimeMs: 0 };
+      const summary = {
+        variants: built.length,
+        judged: unique.length,
+        killed: 0,
+        survived: 0,
+        survivedNotCovered: 0,
+        error: 0,
+        notRun: 0,
+        killedBy: {} as Record<string, number>,
+        responseTruncated: budget.truncated,
+        wallTimeMs: 0,
+      };
       const outcomes: Array<{ variant: Variant; outcome: VariantOutcome }> = [];
       const variants = built.map(({ spec, variant }) => {
         const from = sameAs.get(spec.id);

@@ -4,34 +4,55 @@ import type { Config } from '../config.js';
 import type { Priority } from '../domain/vocabulary.js';
 import { BadRequestError } from '../errors.js';
 import type { Submission } from '../judge/judge.js';
-import { normalizeSubmission } from '../judge/normalize.js';
+import { normalizeSubmission, normalizeTests, type TestSet } from '../judge/normalize.js';
 import { programSchema, type ProgramRequest } from '../schemas.js';
 import { clientGone } from './client.js';
 
 type Settings = Parameters<typeof normalizeSubmission>[1];
 
+/** What many programs of one request inherit: the fields, and the tests converted once for all of them. */
+export interface SharedProgram {
+  fields: Partial<Omit<ProgramRequest, 'tests'>>;
+  tests: TestSet | undefined;
+}
+
+/** Prepared once per problem; its tests' errors are named under `where` (`problem.tests.3.id: …`), if any. */
+export function sharedProgram(problem: Partial<ProgramRequest> | undefined, where: string | undefined, settings: Settings): SharedProgram {
+  const { tests, ...fields } = problem ?? {};
+  return { fields, tests: tests === undefined ? undefined : named(where, () => normalizeTests(tests, settings)) };
+}
+
+/** A 400 raised by `fn`, its field prefixed with `where`. */
+function named<T>(where: string | undefined, fn: () => T): T {
+  if (where === undefined) return fn();
+  try {
+    return fn();
+  } catch (err) {
+    if (err instanceof BadRequestError) throw new BadRequestError(err.code, `${where}.${err.message}`, err.details);
+    throw err;
+  }
+}
+
 /**
  * A shared problem plus one item's own fields → one submission, with errors
- * named by the item's place in the request (`items.3.language: …`).
+ * named by the item's place in the request (`items.3.language: …`). Inherited
+ * tests are the problem's own array, never a copy; tests of the item's own win.
  */
-export function itemSubmission(shared: Partial<ProgramRequest> | undefined, own: Partial<ProgramRequest>, where: string, settings: Settings): Submission {
+export function itemSubmission(shared: SharedProgram | undefined, own: Partial<ProgramRequest>, where: string, settings: Settings): Submission {
   // An item that gives its program as files must not inherit the problem's one-file source, and vice versa.
-  const inherited = { ...shared };
+  const inherited = { ...shared?.fields };
   if (own.files !== undefined || own.source !== undefined) {
     delete inherited.files;
     delete inherited.source;
   }
+  const inheritsTests = own.tests === undefined && shared?.tests !== undefined;
+  // Inherited tests were validated with the problem; parsing them again per item would cost items × tests.
   const parsed = programSchema.safeParse({ ...inherited, ...own });
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
     throw new BadRequestError('VERDICT_INVALID_REQUEST', `${where}${issue.path.map((p) => `.${String(p)}`).join('')}: ${issue.message}`);
   }
-  try {
-    return normalizeSubmission(parsed.data, settings);
-  } catch (err) {
-    if (err instanceof BadRequestError) throw new BadRequestError(err.code, `${where}.${err.message}`, err.details);
-    throw err;
-  }
+  return named(where, () => normalizeSubmission(parsed.data, settings, inheritsTests ? shared.tests : undefined));
 }
 
 /** Many-item requests are bounded by the server's batch size (and so always fit the queue). */
@@ -81,16 +102,19 @@ export function wantsJson(accept: string | undefined): boolean {
 /**
  * Answer a many-item request: as NDJSON, each line written the moment `run`
  * emits it and the summary last; or, when the client asked for JSON, one
- * document with the lines in request order.
+ * document with the lines in request order. `ready` resolves when the client
+ * has taken what was written (at once for JSON): `run` queues no more work
+ * before, so a client that stops reading stops its batch, and the service
+ * holds what is in flight rather than the whole answer.
  */
 export async function answerLines<L extends { index: number }, S>(
   request: FastifyRequest,
   reply: FastifyReply,
-  run: (emit: (line: L) => void) => Promise<S>,
+  run: (emit: (line: L) => void, ready: () => Promise<void>) => Promise<S>,
 ): Promise<{ items: L[]; summary: S } | FastifyReply> {
   if (wantsJson(request.headers.accept)) {
     const lines: L[] = [];
-    const summary = await run((line) => lines.push(line));
+    const summary = await run((line) => lines.push(line), () => Promise.resolve());
     lines.sort((a, b) => a.index - b.index);
     return { items: lines, summary };
   }
@@ -98,7 +122,20 @@ export async function answerLines<L extends { index: number }, S>(
   const write = (value: unknown) => {
     if (!stream.destroyed) stream.write(`${JSON.stringify(value)}\n`);
   };
-  run(write).then(
+  // Past its high-water mark the stream waits for the socket, which waits for the client.
+  const ready = () =>
+    !stream.writableNeedDrain || stream.destroyed
+      ? Promise.resolve()
+      : new Promise<void>((resolve) => {
+          const done = () => {
+            stream.off('drain', done);
+            stream.off('close', done);
+            resolve();
+          };
+          stream.on('drain', done);
+          stream.on('close', done);
+        });
+  run(write, ready).then(
     (summary) => {
       write(summary);
       stream.end();

@@ -1,11 +1,12 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { BadRequestError } from '../errors.js';
 import type { BatchItem } from '../judge/judge.js';
+import { ResponseBudget } from '../judge/response-budget.js';
 import { extractCode, type Extraction } from '../reward/extract.js';
 import { computeReward, rewardInputFromResult } from '../reward/presets.js';
 import { errorSchema, rewardJsonResponseSchema, rewardRequestSchema, type RewardLine, type RewardRequest, type RewardSummary } from '../schemas.js';
 import { requireLanguage } from '../judge/normalize.js';
-import { answerLines, checkItemCount, checkUniqueIds, itemSubmission, judgeOptions } from './programs.js';
+import { answerLines, checkItemCount, checkUniqueIds, itemSubmission, judgeOptions, sharedProgram, type SharedProgram } from './programs.js';
 
 interface Prepared {
   index: number;
@@ -19,6 +20,17 @@ interface Prepared {
 function prepare(body: RewardRequest, settings: Parameters<typeof itemSubmission>[3]): Prepared[] {
   checkUniqueIds(body.items);
   const policy = body.extraction ?? 'last_block';
+  // Each named problem is prepared once, its tests converted once for all its completions.
+  const shared = new Map<string, SharedProgram>();
+  const sharedOf = (name: string, problem: NonNullable<RewardRequest['problems']>[string]) => {
+    let found = shared.get(name);
+    if (!found) {
+      const { source: _s, files: _f, mode: _m, ...fields } = problem;
+      found = sharedProgram(fields, `problems.${name}`, settings);
+      shared.set(name, found);
+    }
+    return found;
+  };
   return body.items.map(({ id, completion, problem: problemName, ...own }, index) => {
     const where = `items.${index}`;
     let problem;
@@ -32,8 +44,8 @@ function prepare(body: RewardRequest, settings: Parameters<typeof itemSubmission
     const language = requireLanguage(languageName, `${where}.language`);
     const { code, ...extraction } = extractCode(completion, language, policy);
     if (code === null) return { index, id, extraction };
-    const { source: _s, files: _f, mode: _m, ...shared } = problem ?? {};
-    return { index, id, extraction, item: { id, submission: itemSubmission(shared, { ...own, source: code }, where, settings) } };
+    const inherited = problemName !== undefined && problem ? sharedOf(problemName, problem) : undefined;
+    return { index, id, extraction, item: { id, submission: itemSubmission(inherited, { ...own, source: code }, where, settings) } };
   });
 }
 
@@ -59,10 +71,10 @@ export const rewardRoutes: FastifyPluginAsyncZod = async (app) => {
       const policy = body.extraction ?? 'last_block';
       const prepared = prepare(body, app.config);
       const toJudge = prepared.flatMap((p) => (p.item ? [p.item] : []));
-      const options = judgeOptions(body, reply, 'online', app.config);
+      const options = { ...judgeOptions(body, reply, 'online', app.config), budget: new ResponseBudget(app.config.maxResponseBytes) };
       app.judge.admit(toJudge.length);
 
-      return answerLines<RewardLine, RewardSummary>(request, reply, async (emit) => {
+      return answerLines<RewardLine, RewardSummary>(request, reply, async (emit, ready) => {
         const byId = new Map(prepared.map((p) => [p.id, p]));
         const rewards: number[] = [];
         for (const p of prepared) {
@@ -71,7 +83,7 @@ export const rewardRoutes: FastifyPluginAsyncZod = async (app) => {
           rewards.push(reward);
           emit({ type: 'item', index: p.index, id: p.id, extraction: p.extraction, status: 'no_code', reward });
         }
-        const batch = await app.judge.batch(toJudge, options, (line) => {
+        const batch = await app.judge.batch(toJudge, { ...options, ready }, (line) => {
           const p = byId.get(line.id)!;
           const base = { type: 'item' as const, index: p.index, id: p.id, extraction: p.extraction };
           if (line.status === 'ok') {
@@ -93,6 +105,7 @@ export const rewardRoutes: FastifyPluginAsyncZod = async (app) => {
           meanReward: rewards.length > 0 ? Math.round((rewards.reduce((a, b) => a + b, 0) / rewards.length) * 1e6) / 1e6 : null,
           verdicts: batch.verdicts,
           deadlineExceeded: batch.deadlineExceeded,
+          responseTruncated: batch.responseTruncated,
           wallTimeMs: batch.wallTimeMs,
         };
       });

@@ -1,5 +1,6 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { normalizeSubmission } from '../judge/normalize.js';
+import { ResponseBudget } from '../judge/response-budget.js';
 import { errorSchema, submissionRequestSchema, submissionResultSchema } from '../schemas.js';
 import { clientGone } from './client.js';
 
@@ -18,11 +19,12 @@ export const submissionRoutes: FastifyPluginAsyncZod = async (app) => {
     },
     async (request, reply) => {
       const submission = normalizeSubmission(request.body, app.config);
-      return app.judge.submit(submission, {
+      const result = await app.judge.submit(submission, {
         priority: request.body.priority ?? 'online',
         cache: request.body.cache ?? true,
         signal: clientGone(reply),
       });
+      return new ResponseBudget(app.config.maxResponseBytes).trim(result);
     },
   );
 };

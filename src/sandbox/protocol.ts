@@ -107,76 +107,176 @@ function int(map: Map<string, string>, key: string): number {
   return Number(raw);
 }
 
-/**
- * Incremental parser: feed it chunks, take complete frames. Kept free of
- * streams so it can be tested byte by byte.
- */
-export class FrameParser {
-  private buffer: Buffer = Buffer.alloc(0);
+/** Longest header line the supervisor writes; a stream without a newline by then is not speaking the protocol. */
+const MAX_LINE_BYTES = 8192;
+
+/** Bytes received and not yet parsed, as the chunks they came in: nothing is copied until a frame takes it. */
+class ByteQueue {
+  private chunks: Buffer[] = [];
+  /** Index of the first chunk still holding unread bytes, and the offset of the first such byte in it. */
+  private head = 0;
+  private offset = 0;
+  length = 0;
 
   push(chunk: Buffer): void {
-    this.buffer = this.buffer.length === 0 ? chunk : Buffer.concat([this.buffer, chunk]);
+    if (chunk.length === 0) return;
+    this.chunks.push(chunk);
+    this.length += chunk.length;
+  }
+
+  /** Position of the first newline at or after `from` (relative to the first unread byte), or -1. */
+  indexOfNewline(from: number): number {
+    let base = 0;
+    for (let i = this.head; i < this.chunks.length; i++) {
+      const chunk = this.chunks[i]!;
+      const start = i === this.head ? this.offset : 0;
+      const size = chunk.length - start;
+      if (from < base + size) {
+        const at = chunk.indexOf(0x0a, start + Math.max(0, from - base));
+        if (at >= 0) return base + at - start;
+      }
+      base += size;
+    }
+    return -1;
+  }
+
+  /** Copies the next `n` bytes into `target` at `at`, consuming them; returns how many were copied. */
+  copyInto(target: Buffer, at: number, n: number): number {
+    let copied = 0;
+    while (copied < n && this.head < this.chunks.length) {
+      const chunk = this.chunks[this.head]!;
+      const take = Math.min(n - copied, chunk.length - this.offset);
+      chunk.copy(target, at + copied, this.offset, this.offset + take);
+      copied += take;
+      this.offset += take;
+      if (this.offset === chunk.length) {
+        this.head++;
+        this.offset = 0;
+      }
+    }
+    this.length -= copied;
+    // Drop consumed chunks now and then, so a long stream of small chunks keeps a short array.
+    if (this.head > 64 && this.head * 2 > this.chunks.length) {
+      this.chunks = this.chunks.slice(this.head);
+      this.head = 0;
+    }
+    return copied;
+  }
+
+  /** The next `n` bytes as one buffer, consumed. */
+  take(n: number): Buffer {
+    const out = Buffer.allocUnsafe(n);
+    this.copyInto(out, 0, n);
+    return out;
+  }
+}
+
+/** A frame whose header is read and whose `body` bytes are still arriving. */
+interface PendingBody {
+  body: Buffer;
+  filled: number;
+  finish(body: Buffer): Frame;
+}
+
+/**
+ * Incremental parser: feed it chunks, take complete frames. Kept free of
+ * streams so it can be tested byte by byte. Linear in the bytes fed, however
+ * they are split: a header line is scanned once, and a frame's captured output
+ * is copied once into a buffer of the length its header announced.
+ */
+export class FrameParser {
+  private readonly queue = new ByteQueue();
+  /** Bytes already searched for the current line's newline. */
+  private scanned = 0;
+  /** After an ERR line: its message length line comes next. */
+  private errorLength = false;
+  private pending: PendingBody | undefined;
+
+  push(chunk: Buffer): void {
+    this.queue.push(chunk);
   }
 
   /** The next complete frame, or undefined when more bytes are needed. */
   take(): Frame | undefined {
-    const nl = this.buffer.indexOf(0x0a);
+    for (;;) {
+      if (this.pending) {
+        const p = this.pending;
+        p.filled += this.queue.copyInto(p.body, p.filled, p.body.length - p.filled);
+        if (p.filled < p.body.length) return undefined;
+        this.pending = undefined;
+        return p.finish(p.body);
+      }
+      const line = this.line();
+      if (line === undefined) return undefined;
+      if (this.errorLength) {
+        this.errorLength = false;
+        const len = Number(line);
+        if (!Number.isSafeInteger(len) || len < 0) throw new ProtocolError('bad error length');
+        this.expect(len, (body) => ({ kind: 'error', message: body.toString('utf8') }));
+        continue;
+      }
+      const verb = line.split(' ', 1)[0];
+      switch (verb) {
+        case 'HELLO': {
+          const f = fields(line);
+          return { kind: 'hello', protocol: int(f, 'proto'), cgroup: f.get('cgroup') ?? 'none', oomCounter: f.get('oom_counter') === '1' };
+        }
+        case 'OK':
+          return { kind: 'ok' };
+        case 'ERR':
+          this.errorLength = true;
+          continue;
+        case 'RESULT':
+          this.expectResult(fields(line));
+          continue;
+        default:
+          throw new ProtocolError(`unexpected frame ${JSON.stringify(line.slice(0, 40))}`);
+      }
+    }
+  }
+
+  /** The next line without its newline, consumed; undefined until its newline has arrived. */
+  private line(): string | undefined {
+    const nl = this.queue.indexOfNewline(this.scanned);
     if (nl < 0) {
-      if (this.buffer.length > 8192) throw new ProtocolError('header line too long');
+      if (this.queue.length > MAX_LINE_BYTES) throw new ProtocolError('header line too long');
+      this.scanned = this.queue.length;
       return undefined;
     }
-    const line = this.buffer.subarray(0, nl).toString('ascii');
-    const rest = this.buffer.subarray(nl + 1);
-    const verb = line.split(' ', 1)[0];
-    switch (verb) {
-      case 'HELLO': {
-        const f = fields(line);
-        this.buffer = rest;
-        return { kind: 'hello', protocol: int(f, 'proto'), cgroup: f.get('cgroup') ?? 'none', oomCounter: f.get('oom_counter') === '1' };
-      }
-      case 'OK':
-        this.buffer = rest;
-        return { kind: 'ok' };
-      case 'ERR': {
-        const nl2 = rest.indexOf(0x0a);
-        if (nl2 < 0) return undefined;
-        const len = Number(rest.subarray(0, nl2).toString('ascii'));
-        if (!Number.isSafeInteger(len) || len < 0) throw new ProtocolError('bad error length');
-        if (rest.length < nl2 + 1 + len) return undefined;
-        this.buffer = rest.subarray(nl2 + 1 + len);
-        return { kind: 'error', message: rest.subarray(nl2 + 1, nl2 + 1 + len).toString('utf8') };
-      }
-      case 'RESULT': {
-        const f = fields(line);
-        const stdoutLen = int(f, 'stdout_len');
-        const stderrLen = int(f, 'stderr_len');
-        if (rest.length < stdoutLen + stderrLen) return undefined;
-        const reason = f.get('reason') as KillReason;
-        if (!killReasons.includes(reason)) throw new ProtocolError(`unknown kill reason ${String(reason)}`);
-        const exit = int(f, 'exit');
-        const signal = int(f, 'signal');
-        const oomKills = int(f, 'oom_kills');
-        const record: RunRecord = {
-          exitCode: exit >= 0 && signal === 0 ? exit : null,
-          signal: signal > 0 ? signal : null,
-          cpuTimeMs: int(f, 'cpu_us') / 1000,
-          wallTimeMs: int(f, 'wall_us') / 1000,
-          peakMemoryBytes: int(f, 'rss_kb') * 1024,
-          oomKills: oomKills >= 0 ? oomKills : null,
-          reason,
-          execErrno: int(f, 'exec_errno'),
-          boxBytes: f.has('box_bytes') ? int(f, 'box_bytes') : 0,
-          stdout: Buffer.from(rest.subarray(0, stdoutLen)),
-          stdoutTruncated: f.get('stdout_truncated') === '1',
-          stderr: Buffer.from(rest.subarray(stdoutLen, stdoutLen + stderrLen)),
-          stderrTruncated: f.get('stderr_truncated') === '1',
-        };
-        this.buffer = rest.subarray(stdoutLen + stderrLen);
-        return { kind: 'result', record };
-      }
-      default:
-        throw new ProtocolError(`unexpected frame ${JSON.stringify(line.slice(0, 40))}`);
-    }
+    this.scanned = 0;
+    return this.queue.take(nl + 1).toString('ascii', 0, nl);
+  }
+
+  private expect(bytes: number, finish: (body: Buffer) => Frame): void {
+    this.pending = { body: Buffer.allocUnsafe(bytes), filled: 0, finish };
+  }
+
+  private expectResult(f: Map<string, string>): void {
+    const stdoutLen = int(f, 'stdout_len');
+    const stderrLen = int(f, 'stderr_len');
+    if (stdoutLen < 0 || stderrLen < 0) throw new ProtocolError('negative output length');
+    const reason = f.get('reason') as KillReason;
+    if (!killReasons.includes(reason)) throw new ProtocolError(`unknown kill reason ${String(reason)}`);
+    const exit = int(f, 'exit');
+    const signal = int(f, 'signal');
+    const oomKills = int(f, 'oom_kills');
+    const head = {
+      exitCode: exit >= 0 && signal === 0 ? exit : null,
+      signal: signal > 0 ? signal : null,
+      cpuTimeMs: int(f, 'cpu_us') / 1000,
+      wallTimeMs: int(f, 'wall_us') / 1000,
+      peakMemoryBytes: int(f, 'rss_kb') * 1024,
+      oomKills: oomKills >= 0 ? oomKills : null,
+      reason,
+      execErrno: int(f, 'exec_errno'),
+      boxBytes: f.has('box_bytes') ? int(f, 'box_bytes') : 0,
+    };
+    const stdoutTruncated = f.get('stdout_truncated') === '1';
+    const stderrTruncated = f.get('stderr_truncated') === '1';
+    this.expect(stdoutLen + stderrLen, (body) => ({
+      kind: 'result',
+      record: { ...head, stdout: body.subarray(0, stdoutLen), stdoutTruncated, stderr: body.subarray(stdoutLen), stderrTruncated },
+    }));
   }
 }
 

@@ -231,6 +231,7 @@ def _summary(lines: List[Json], total: int, started: float, resumed: int, deadli
         "verdicts": verdicts,
         "cacheHits": sum(1 for line in lines if line["status"] == "ok" and line["result"].get("cache") == "hit"),
         "deadlineExceeded": deadline_exceeded or any(line.get("reason") == "deadline" for line in lines),
+        "responseTruncated": any(line["status"] == "ok" and line["result"].get("responseTruncated", False) for line in lines),
         "wallTimeMs": round((time.monotonic() - started) * 1000, 1),
         "resumed": resumed,
     }
