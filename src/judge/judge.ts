@@ -19,7 +19,7 @@ import { PROTOCOL_VERSION, type RunRecord, type RunRequest } from '../sandbox/pr
 import { SandboxOutOfMemory, SandboxSession } from '../sandbox/session.js';
 import type { BatchLine, BatchSummary, CompileResult, SubmissionResult, TestResult } from '../schemas.js';
 import { cacheKey, isCacheable, ResultCache } from './cache.js';
-import { failureLocation, type OwnCode } from './location.js';
+import { failureLocation, reportWindow, type OwnCode } from './location.js';
 import { startPaced } from './paced.js';
 import type { ResponseBudget } from './response-budget.js';
 import { valueDifference } from '../domain/values.js';
@@ -735,7 +735,10 @@ export class Judge {
     }
   }
 
-  /** The test's result, and whether its stderr (all of what was captured, not only what the answer shows) matches `suspect`. */
+  /**
+   * The test's result, and whether its stderr matches `suspect`: in the head and tail of all that
+   * was captured (reportWindow), not only in what the answer shows.
+   */
   private async runTest(
     session: SandboxSession,
     sub: Submission,
@@ -812,7 +815,7 @@ export class Judge {
       }
     }
     const limit = this.settings.responseOutputBytes;
-    const stderr = verdict === 'runtime_error' ? record.stderr.toString('utf8') : '';
+    const stderr = verdict === 'runtime_error' ? reportWindow(record.stderr) : '';
     // A long traceback can push the error's name past what the answer shows; the capture may even have overflowed.
     const suspected = suspect !== undefined && verdict === 'runtime_error' && (record.stderrTruncated || suspect.test(stderr));
     const failure = verdict === 'runtime_error' ? failureLocation(sub.language.id, stderr, sub.ownCode) : undefined;

@@ -40,6 +40,16 @@ const BOX = '/box/';
 const WINDOW_CHARS = 64 * 1024;
 const MAX_LINE_CHARS = 4096;
 
+/**
+ * The part of a captured stderr where a runtime's report can stand, as text: all of it when
+ * short, else its head and its tail. Decoding and searching all 16 MiB a program may print held
+ * the event loop for tens of milliseconds per test; the window bounds that whatever it printed.
+ */
+export function reportWindow(stderr: Buffer): string {
+  if (stderr.length <= 2 * WINDOW_CHARS) return stderr.toString('utf8');
+  return `${stderr.toString('utf8', 0, WINDOW_CHARS)}\n${stderr.toString('utf8', stderr.length - WINDOW_CHARS)}`;
+}
+
 function reportLines(stderr: string): string[] {
   const text = stderr.length <= 2 * WINDOW_CHARS ? stderr : `${stderr.slice(0, WINDOW_CHARS)}\n${stderr.slice(-WINDOW_CHARS)}`;
   return text.split('\n').map((line) => (line.length > MAX_LINE_CHARS ? line.slice(0, MAX_LINE_CHARS) : line));

@@ -1,7 +1,7 @@
 /** Failure locations from what each runtime prints (samples captured from the sandboxes). */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { failureLocation } from '../../src/judge/location.js';
+import { failureLocation, reportWindow } from '../../src/judge/location.js';
 
 const PYTHON_TRACEBACK = `Traceback (most recent call last):
   File "/box/main.py", line 7, in <module>
@@ -94,5 +94,16 @@ json.decoder.JSONDecodeError: Expecting property name enclosed in double quotes:
   it('nothing recognisable, or a language without stack reports', () => {
     assert.equal(failureLocation('python', 'just some text\n', { files: ['main.py'] }), undefined);
     assert.equal(failureLocation('cpp', 'Segmentation fault\n', { files: ['main.cpp'] }), undefined);
+  });
+});
+
+describe('reportWindow: the head and tail of a captured stderr, decoded', () => {
+  it('is all of a short stderr and the two ends of a long one, whatever sits between', () => {
+    assert.equal(reportWindow(Buffer.from('Traceback\nValueError: x\n')), 'Traceback\nValueError: x\n');
+    const long = Buffer.concat([Buffer.from('head report\n'), Buffer.alloc(16 * 1024 * 1024, 0x0a), Buffer.from('  File "/box/main.py", line 3\nSyntaxError: bad\n')]);
+    const window = reportWindow(long);
+    assert.ok(window.length <= 2 * 64 * 1024 + 1, `${window.length} characters`);
+    assert.ok(window.startsWith('head report\n'));
+    assert.ok(window.endsWith('SyntaxError: bad\n'));
   });
 });
