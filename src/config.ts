@@ -103,6 +103,8 @@ export interface Config {
   responseOutputBytes: number;
   /** Output (stdout, stderr, compiler output) one answer carries across all its results; the rest is cut, and flagged. */
   maxResponseBytes: number;
+  /** Test results one JSON (not streamed) answer may hold: it is built whole in memory before the first byte goes out. */
+  maxJsonAnswerTests: number;
   scratchBytes: number;
   /** Entries each sandbox tmpfs (/box, /tmp, /dev/shm) holds: bounds what a program can make the wipe after it visit. */
   scratchInodes: number;
@@ -182,6 +184,9 @@ export function parseConfig(env: NodeJS.ProcessEnv, facts: { cpuCount: number; r
     // As much as the largest request body: JSON escapes a byte in at most 6 characters, so even
     // an answer of control bytes (384 MiB) stays inside V8's 512 MiB string limit.
     maxResponseBytes: read(env, 'VERDICT_MAX_RESPONSE_BYTES', positiveInt, 64 * MiB),
+    // About 300 bytes of JSON a result without its output: 200,000 results are some 60 MiB, as
+    // much again as the output budget. NDJSON answers hold no more than their lines in flight.
+    maxJsonAnswerTests: read(env, 'VERDICT_MAX_JSON_ANSWER_TESTS', positiveInt, 200_000),
     scratchBytes: read(env, 'VERDICT_SCRATCH_BYTES', positiveInt, 64 * MiB),
     // Far above what a compiler or an honest program creates (a Go build with its cache in /box: a few hundred).
     scratchInodes: read(env, 'VERDICT_SCRATCH_INODES', positiveInt.min(1024), 16_384),

@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { BatchItem } from '../judge/judge.js';
 import { ResponseBudget } from '../judge/response-budget.js';
 import { batchJsonResponseSchema, batchRequestSchema, errorSchema, type BatchLine, type BatchRequest, type BatchSummary } from '../schemas.js';
-import { answerLines, checkItemCount, checkUniqueIds, itemSubmission, judgeOptions, sharedProgram } from './programs.js';
+import { answerLines, checkItemCount, checkJsonAnswerTests, checkUniqueIds, itemSubmission, judgeOptions, sharedProgram, wantsJson } from './programs.js';
 
 /** Every item checked before any runs: a malformed item is a 400 naming it, not a half-judged batch. */
 function itemsOf(body: BatchRequest, settings: Parameters<typeof itemSubmission>[3]): BatchItem[] {
@@ -29,6 +29,7 @@ export const batchRoutes: FastifyPluginAsyncZod = async (app) => {
       const body = request.body;
       checkItemCount(body.items.length, 'items', app.config.maxBatchItems);
       const items = itemsOf(body, app.config);
+      if (wantsJson(request.headers.accept)) checkJsonAnswerTests(items, 'items', app.config.maxJsonAnswerTests);
       const options = { ...judgeOptions(body, reply, 'online', app.config), budget: new ResponseBudget(app.config.maxResponseBytes) };
       // Admission before the first byte: once the stream starts, the status is 200.
       app.judge.admit(items.length);

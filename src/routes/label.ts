@@ -23,7 +23,7 @@ import {
   type SubmissionResult,
 } from '../schemas.js';
 import { requireLanguage } from '../judge/normalize.js';
-import { checkItemCount, checkUniqueIds, itemSubmission, judgeOptions, sharedProgram, type SharedProgram } from './programs.js';
+import { checkItemCount, checkJsonAnswerTests, checkUniqueIds, itemSubmission, judgeOptions, sharedProgram, type SharedProgram } from './programs.js';
 
 type Settings = Parameters<typeof itemSubmission>[3];
 
@@ -106,6 +106,8 @@ export const labelRoutes: FastifyPluginAsyncZod = async (app) => {
         unique.push({ id: spec.id, submission: programOf(problem, variant.source, coverage, `variants.${index}`, app.config) });
       });
 
+      // A label answer is always one JSON document; variants the same as another share its result.
+      checkJsonAnswerTests([{ submission: reference }, ...unique], 'variants', app.config.maxJsonAnswerTests);
       const options = judgeOptions(body, reply, 'offline', app.config);
       app.judge.admit(2 + unique.length);
 

@@ -61,6 +61,23 @@ export function checkItemCount(count: number, field: string, max: number): void 
 }
 
 /**
+ * A JSON answer is assembled whole before it is sent, so what it holds is bounded by the number of
+ * test results it will carry (outputs are bounded apart, by the response budget): 10,000 items
+ * sharing a problem's 1,000 tests would be ten million results from a small body. NDJSON, the
+ * default, streams them instead and holds only the lines in flight.
+ */
+export function checkJsonAnswerTests(items: ReadonlyArray<{ submission: { tests: readonly unknown[] } }>, field: string, max: number): void {
+  let tests = 0;
+  for (const item of items) tests += Math.max(1, item.submission.tests.length);
+  if (tests > max) {
+    throw new BadRequestError(
+      'VERDICT_INVALID_REQUEST',
+      `${field}: ${tests} test results in all, a JSON answer holds at most ${max}; ask for NDJSON (Accept: ${NDJSON}, the default) or split the request`,
+    );
+  }
+}
+
+/**
  * How a many-item request is judged: its class, its cache choice, its deadline (every one has
  * one: the server's default unless it asks for less or more, up to the maximum), and
  * cancellation when the client goes.

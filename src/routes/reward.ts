@@ -6,7 +6,7 @@ import { extractCode, type Extraction } from '../reward/extract.js';
 import { computeReward, rewardInputFromResult } from '../reward/presets.js';
 import { errorSchema, rewardJsonResponseSchema, rewardRequestSchema, type RewardLine, type RewardRequest, type RewardSummary } from '../schemas.js';
 import { requireLanguage } from '../judge/normalize.js';
-import { answerLines, checkItemCount, checkUniqueIds, itemSubmission, judgeOptions, sharedProgram, type SharedProgram } from './programs.js';
+import { answerLines, checkItemCount, checkJsonAnswerTests, checkUniqueIds, itemSubmission, judgeOptions, sharedProgram, wantsJson, type SharedProgram } from './programs.js';
 
 interface Prepared {
   index: number;
@@ -71,6 +71,7 @@ export const rewardRoutes: FastifyPluginAsyncZod = async (app) => {
       const policy = body.extraction ?? 'last_block';
       const prepared = prepare(body, app.config);
       const toJudge = prepared.flatMap((p) => (p.item ? [p.item] : []));
+      if (wantsJson(request.headers.accept)) checkJsonAnswerTests(toJudge, 'items', app.config.maxJsonAnswerTests);
       const options = { ...judgeOptions(body, reply, 'online', app.config), budget: new ResponseBudget(app.config.maxResponseBytes) };
       app.judge.admit(toJudge.length);
 
