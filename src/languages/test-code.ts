@@ -34,6 +34,45 @@ export function pythonTestCodeShape(text: string): TestCodeShape {
   let i = 0;
   // The kind of the last top-level statement: indented lines belong to its block.
   let block: PythonKind = 'inert';
+  // The state of the logical line being read (declared once: the loop runs once per line).
+  let topLevel = false;
+  let depth = 0;
+  let hasCall = false;
+  let callsCheck = false;
+  let identStart = -1;
+  let identEnd = -1;
+  let lastIdent = '';
+  let headerSeen = false;
+  let lastSig = -1; // position of the last significant character
+  let statementStart = 0;
+  let kind: PythonKind | undefined;
+  const classify = (from: number, to: number): PythonKind => {
+    const line = text.slice(from, Math.min(to, from + 4096));
+    const word = firstWord(line);
+    if (word === 'def' || word === 'class' || word === 'async' || line.startsWith('@')) {
+      if (word === 'def' && firstWord(line.slice(3).trimStart()) === 'check') shape.definesCheck = true;
+      return 'definition';
+    }
+    if (word === 'import' || word === 'from' || word === 'pass' || word === 'global') return 'inert';
+    if (word === 'if' && line.includes('__name__') && line.includes('__main__') && line.includes('==')) return 'guard';
+    const c = line.charCodeAt(0);
+    if (c === 0x22 || c === 0x27) return hasCall ? 'runs' : 'inert';
+    // NAME = constant (HumanEval's METADATA), NAME: type = constant.
+    const eq = line.indexOf('=');
+    const isAssignment = eq > 0 && line[eq + 1] !== '=' && !'!<>=+-*/%&|^@:'.includes(line[eq - 1]!) && identifierOrAnnotation(line.slice(0, eq));
+    return isAssignment && !hasCall ? 'inert' : 'runs';
+  };
+  const finish = (to: number): void => {
+    if (topLevel) {
+      kind = kind === 'definition' ? kind : classify(statementStart, to);
+      block = kind;
+    } else kind = block;
+    if (kind === 'runs') shape.runs = true;
+    if (kind === 'guard') shape.runsAsMain = true;
+    if (callsCheck && (kind === 'runs' || kind === 'guard')) shape.callsCheck = true;
+    hasCall = false;
+    callsCheck = false;
+  };
   while (i < n) {
     // The start of a logical line: its indentation.
     let start = i;
@@ -45,45 +84,17 @@ export function pythonTestCodeShape(text: string): TestCodeShape {
       i = end < 0 ? n : end + 1;
       continue;
     }
-    const topLevel = start === i;
+    topLevel = start === i;
     // One logical line (brackets, strings and backslashes continue it), split at top-level ';'.
-    let depth = 0;
-    let hasCall = false;
-    let callsCheck = false;
-    let identStart = -1;
-    let identEnd = -1;
-    let lastIdent = '';
-    let headerSeen = false;
-    let lastSig = -1; // position of the last significant character
-    let statementStart = start;
-    let kind: PythonKind | undefined;
-    const classify = (from: number, to: number): PythonKind => {
-      const line = text.slice(from, Math.min(to, from + 4096));
-      const word = firstWord(line);
-      if (word === 'def' || word === 'class' || word === 'async' || line.startsWith('@')) {
-        if (word === 'def' && firstWord(line.slice(3).trimStart()) === 'check') shape.definesCheck = true;
-        return 'definition';
-      }
-      if (word === 'import' || word === 'from' || word === 'pass' || word === 'global') return 'inert';
-      if (word === 'if' && line.includes('__name__') && line.includes('__main__') && line.includes('==')) return 'guard';
-      const c = line.charCodeAt(0);
-      if (c === 0x22 || c === 0x27) return hasCall ? 'runs' : 'inert';
-      // NAME = constant (HumanEval's METADATA), NAME: type = constant.
-      const eq = line.indexOf('=');
-      const isAssignment = eq > 0 && line[eq + 1] !== '=' && !'!<>=+-*/%&|^@:'.includes(line[eq - 1]!) && identifierOrAnnotation(line.slice(0, eq));
-      return isAssignment && !hasCall ? 'inert' : 'runs';
-    };
-    const finish = (to: number): void => {
-      if (topLevel) {
-        kind = kind === 'definition' ? kind : classify(statementStart, to);
-        block = kind;
-      } else kind = block;
-      if (kind === 'runs') shape.runs = true;
-      if (kind === 'guard') shape.runsAsMain = true;
-      if (callsCheck && (kind === 'runs' || kind === 'guard')) shape.callsCheck = true;
-      hasCall = false;
-      callsCheck = false;
-    };
+    depth = 0;
+    hasCall = false;
+    callsCheck = false;
+    identStart = -1;
+    identEnd = -1;
+    headerSeen = false;
+    lastSig = -1;
+    statementStart = start;
+    kind = undefined;
     let j = start;
     for (; j < n; j++) {
       const c = text.charCodeAt(j);
