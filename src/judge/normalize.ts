@@ -4,6 +4,7 @@ import { resolveLimits } from '../domain/limits.js';
 import { BadRequestError } from '../errors.js';
 import { randomUUID } from 'node:crypto';
 import { harnessFor, harnessLanguages } from '../languages/harness.js';
+import { completeTestCode } from '../languages/test-code.js';
 import { findLanguage, languageIds, type LanguageDefinition } from '../languages/registry.js';
 import type { SubmissionRequest, TestCaseRequest } from '../schemas.js';
 import { defaultChecker, type Submission, type TestCase } from './judge.js';
@@ -108,13 +109,16 @@ export function normalizeSubmission(req: SubmissionRequest, settings: Settings, 
   let composedOwn: { file: string; lines: number } | undefined;
   let compileFlags: string[] = [];
   let files = req.files ?? [{ path: language.entryFor?.(req.source ?? '') ?? language.sourceFile, content: req.source ?? '' }];
+  const testSet = shared ?? normalizeTests(req.tests, settings);
   if (req.testCode !== undefined) {
     const compose = harnessFor(language.id);
     if (!compose) {
       throw new BadRequestError('VERDICT_INVALID_REQUEST', `testCode: not supported for ${language.id}; supported: ${harnessLanguages.join(', ')}`);
     }
+    const completed = completeTestCode(language.id, req.testCode, req.entryPoint, testSet.firstCall !== undefined);
+    if ('error' in completed) throw new BadRequestError('VERDICT_INVALID_REQUEST', completed.error);
     marker = `verdict-harness-done-${randomUUID()}`;
-    const composed = compose({ source: req.source ?? '', testCode: req.testCode, marker });
+    const composed = compose({ source: req.source ?? '', testCode: completed.testCode, marker });
     files = composed.files;
     compileFlags = composed.compileFlags ?? [];
     // Every composer puts the candidate's source first in its file, then the test code.
@@ -136,7 +140,6 @@ export function normalizeSubmission(req: SubmissionRequest, settings: Settings, 
     throw new BadRequestError('VERDICT_INVALID_REQUEST', `files: a ${language.id} program must contain ${entries.join(' or ')}, its entry point`);
   }
 
-  const testSet = shared ?? normalizeTests(req.tests, settings);
   checkCalls(testSet, language, req.entryPoint);
 
   const checker = defaultChecker();

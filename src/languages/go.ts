@@ -7,7 +7,6 @@ import { baseEnv, MiB, type LanguageDefinition } from './types.js';
  * is where the m-flag pattern could have matched; none of them can backtrack far.
  */
 const TEST_FUNC = /func\s+Test\w*\s*\(\s*\w*\s*\*testing\.T\s*\)/y;
-const MAIN_FUNC = /func\s+main\s*\(\s*\)/y;
 const IMPORT = /import\s*/y;
 
 /**
@@ -54,11 +53,13 @@ function importsTesting(source: string): boolean {
 }
 
 /**
- * A source with tests and no main (HumanEvalPack's shape) is a test file: go only builds
- * tests from a file named *_test.go, and then its tests are the run.
+ * A source importing "testing" with Test functions (HumanEvalPack's and MultiPL-E's shapes) is a
+ * test file: go only builds tests from a file named *_test.go, and then its tests are the run.
+ * A `func main` beside them does not change that: model completions often add one, MultiPL-E's
+ * files are `package x_test`, which `go build` cannot make a program of, and go test judges them.
  */
 function entryFor(source: string): string {
-  return importsTesting(source) && someLineStarts(source, TEST_FUNC) && !someLineStarts(source, MAIN_FUNC) ? 'main_test.go' : 'main.go';
+  return importsTesting(source) && someLineStarts(source, TEST_FUNC) ? 'main_test.go' : 'main.go';
 }
 
 const isTest = (entry: string): boolean => entry.endsWith('_test.go');

@@ -38,8 +38,23 @@ const sandboxFusionLanguages: ReadonlyMap<string, string> = new Map([
   ['typescript', 'typescript'],
   ['ts', 'typescript'],
   ['go', 'go'],
+  // SandboxFusion writes go_test code to a *_test.go file and runs `go test` on it.
+  ['go_test', 'go'],
   ['java', 'java'],
   ['rust', 'rust'],
+]);
+
+/** SandboxFusion names whose code is a test file whatever it declares: its entry file is fixed. */
+const testFileEntry: ReadonlyMap<string, string> = new Map([['go_test', 'main_test.go']]);
+
+/**
+ * SandboxFusion's test-runner names Verdict does not run, and why: each runs the code under a
+ * framework the sandboxes lack, and running it as a plain program would run none of its tests.
+ */
+const refusedTestRunners: ReadonlyMap<string, string> = new Map([
+  ['pytest', "'pytest' runs the code's test_ functions with pytest, which this server does not have; send language 'python' with the calls at top level"],
+  ['junit', "'junit' runs the code's @Test methods with JUnit 5, which this server does not have; send language 'java' with a main that runs the checks"],
+  ['jest', "'jest' runs the code as a TypeScript jest test file, which this server does not have; send language 'typescript' or 'nodejs' with the checks at top level"],
 ]);
 
 /** Languages SandboxFusion runs without a compile step: Verdict's syntax or type check is reported as part of the run. */
@@ -182,11 +197,12 @@ export function runCodeSubmission(body: RunCodeRequest, settings: Parameters<typ
   const languageId = sandboxFusionLanguages.get(body.language);
   if (languageId === undefined) {
     const names = [...sandboxFusionLanguages.keys()];
+    const refused = refusedTestRunners.get(body.language);
     throw new InvalidRequest([
       {
         type: 'literal_error',
         loc: ['body', 'language'],
-        msg: `Input should be ${names.map((n) => `'${n}'`).join(', ')} (the SandboxFusion languages this server runs)`,
+        msg: `${refused === undefined ? '' : `${refused}. `}Input should be ${names.map((n) => `'${n}'`).join(', ')} (the SandboxFusion languages this server runs)`,
         input: body.language,
       },
     ]);
@@ -197,7 +213,7 @@ export function runCodeSubmission(body: RunCodeRequest, settings: Parameters<typ
   const submission = normalizeSubmission(
     {
       language: languageId,
-      source: body.code,
+      ...(testFileEntry.has(body.language) ? { files: [{ path: testFileEntry.get(body.language)!, content: body.code }] } : { source: body.code }),
       tests: [{ stdin: body.stdin ?? '' }],
       limits: {
         compileTimeMs: clampMs(body.compile_timeout, max.compileTimeMs),
