@@ -13,6 +13,7 @@ import readline from 'node:readline';
 import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { request } from 'undici';
+import { problemFromRow, RowError } from './rows.js';
 
 const EXTENSIONS: Record<string, string> = {
   '.py': 'python',
@@ -69,23 +70,6 @@ async function runCommand(args: string[]): Promise<void> {
   process.exit(body.verdict === 'accepted' ? 0 : 1);
 }
 
-/** The dataset shapes the Python reward functions read, as Verdict problem fields. */
-function problemOf(row: Record<string, any>, where: string): Record<string, unknown> {
-  const problem: Record<string, unknown> = { language: row.language ?? 'python' };
-  for (const key of ['tests', 'testCode', 'checker', 'limits', 'entryPoint'] as const) if (row[key] !== undefined) problem[key] = row[key];
-  if (row.test_code !== undefined) problem.testCode = row.test_code;
-  if (row.inputs !== undefined && row.outputs !== undefined) {
-    if (row.fn_name) {
-      problem.entryPoint = row.fn_name;
-      problem.tests = row.inputs.map((args: unknown, i: number) => ({ call: { args: Array.isArray(args) ? args : [args] }, expected: row.outputs[i] }));
-    } else {
-      problem.tests = row.inputs.map((input: unknown, i: number) => ({ stdin: String(input), expectedStdout: String(row.outputs[i]) }));
-    }
-  }
-  if (problem.tests === undefined && problem.testCode === undefined) fail(`${where}: no tests (tests, inputs/outputs, fn_name or test_code)`);
-  return problem;
-}
-
 function bar(done: number, total: number, started: number): string {
   const width = 30;
   const filled = total > 0 ? Math.round((done / total) * width) : 0;
@@ -113,7 +97,14 @@ async function evalCommand(args: string[]): Promise<void> {
     }
     const text = row.completion ?? (row.source !== undefined ? `\`\`\`\n${row.source}\n\`\`\`` : undefined);
     if (typeof text !== 'string') fail(`${file}:${n}: needs "completion" (model text) or "source" (a program)`);
-    rows.push({ id: String(row.id ?? n), completion: text, ...problemOf(row, `${file}:${n}`) });
+    let problem: Record<string, unknown>;
+    try {
+      problem = problemFromRow(row, { program: text });
+    } catch (err) {
+      if (err instanceof RowError) fail(`${file}:${n}: ${err.message}`);
+      throw err;
+    }
+    rows.push({ id: String(row.id ?? n), completion: text, ...problem });
   }
   const url = `${serviceUrl(values.url)}/v1/reward`;
   const chunk = Number(values.chunk ?? 200);

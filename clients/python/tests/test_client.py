@@ -63,6 +63,17 @@ class AgainstTheService(unittest.TestCase):
             [1.0, 0.0],
         )
 
+    def test_every_dataset_shape_right_accepted_wrong_rejected(self):
+        """The shared row cases with programs (test/fixtures/rows/cases.json), through compute_score_batch."""
+        path = os.path.join(os.path.dirname(__file__), "..", "..", "..", "test", "fixtures", "rows", "cases.json")
+        with open(path, encoding="utf-8") as f:
+            cases = [c for c in json.load(f) if "right" in c]
+        self.assertGreater(len(cases), 0)
+        truths = [c["row"] for c in cases]
+        for which, reward in (("right", 1.0), ("wrong", 0.0)):
+            scores = rewards.compute_score_batch(["x"] * len(cases), [fence(c[which]) for c in cases], truths, None, url=URL)
+            self.assertEqual(dict(zip((c["name"] for c in cases), scores)), {c["name"]: reward for c in cases}, which)
+
     def test_trl_reward_function(self):
         fn = rewards.make_trl_reward(url=URL, preset="coderl")
         nonce = f"# {uuid.uuid4()}\n"

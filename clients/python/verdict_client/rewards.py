@@ -8,13 +8,13 @@ with its batch reward manager):
 TRL (GRPOTrainer(reward_funcs=[make_trl_reward()])): a callable over completions whose dataset
 columns carry the tests.
 
-The problem's tests come from `ground_truth` (verl) or dataset columns (TRL), in any of these
-shapes, as a dict or its JSON text:
-    {"inputs": ["1 2\\n", ...], "outputs": ["3\\n", ...]}          stdin/stdout tests
-    {"fn_name": "add", "inputs": [[1, 2], ...], "outputs": [3, ...]}  function-call tests
-    {"test_code": "def check(candidate): ...\\ncheck(add)"}            test code run after the program
-    [{"stdin": ..., "expectedStdout": ...}, ...]                      Verdict's own tests
-The language is `extra_info["language"]` (verl) or the `language` column (TRL), default python.
+The problem's tests come from `ground_truth` (verl) or a dataset column (TRL): any row shape rows.py
+reads (Verdict tests; {"inputs", "outputs", "fn_name"?} as APPS, TACO and verl have them;
+HumanEval's test + entry_point; MBPP's test_list; open-r1's verification_info; Codeforces'
+official_tests), as a dict or its JSON text. A shape that cannot be read as its dataset's
+evaluator reads it raises RowError (a ValueError) instead of becoming a test that cannot fail.
+The language is `extra_info["language"]` (verl) or the `language` column (TRL), default python,
+unless the row names its own.
 The service is VERDICT_URL (default http://127.0.0.1:8080); the preset VERDICT_REWARD_PRESET
 (default binary).
 
@@ -23,13 +23,13 @@ returned as a reward: a trainer must not learn from an outage.
 """
 from __future__ import annotations
 
-import json
 import os
 from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence
 
 from . import VerdictClient, VerdictError
+from .rows import RowError, problem_from_row
 
-__all__ = ["compute_score", "compute_score_batch", "make_trl_reward", "problem_from"]
+__all__ = ["compute_score", "compute_score_batch", "make_trl_reward", "problem_from", "RowError"]
 
 _clients: Dict[str, VerdictClient] = {}
 
@@ -41,34 +41,12 @@ def _client(url: Optional[str] = None) -> VerdictClient:
     return _clients[url]
 
 
-def problem_from(tests: Any, language: str = "python") -> Dict[str, Any]:
-    """Verdict problem fields from the common dataset shapes (see the module doc)."""
-    if isinstance(tests, str):
-        tests = json.loads(tests)
-    problem: Dict[str, Any] = {"language": language}
-    if isinstance(tests, list):
-        problem["tests"] = tests
-        return problem
-    if not isinstance(tests, Mapping):
-        raise ValueError(f"cannot read tests from a {type(tests).__name__}")
-    code = tests.get("test_code", tests.get("testCode"))
-    if code is not None:
-        problem["testCode"] = code
-    inputs, outputs = tests.get("inputs"), tests.get("outputs")
-    if inputs is not None and outputs is not None:
-        if len(inputs) != len(outputs):
-            raise ValueError(f"{len(inputs)} inputs but {len(outputs)} outputs")
-        name = tests.get("fn_name")
-        if name:
-            problem["entryPoint"] = name
-            problem["tests"] = [
-                {"call": {"args": args if isinstance(args, list) else [args]}, "expected": expected} for args, expected in zip(inputs, outputs)
-            ]
-        else:
-            problem["tests"] = [{"stdin": str(i), "expectedStdout": str(o)} for i, o in zip(inputs, outputs)]
-    if "tests" not in problem and "testCode" not in problem:
-        raise ValueError("no tests found: expected inputs/outputs, fn_name, test_code or a list of tests")
-    return problem
+def problem_from(tests: Any, language: str = "python", program: Optional[str] = None) -> Dict[str, Any]:
+    """Verdict problem fields from a dataset row, a ground_truth or a tests cell (see rows.py); RowError when unreadable.
+
+    `program`, the completion, only tells a LeetCode `class Solution` method from a function.
+    """
+    return problem_from_row(tests, language, program)
 
 
 def _rewards(completions: Sequence[str], problems: Sequence[Mapping[str, Any]], preset: Optional[str], url: Optional[str]) -> List[float]:
@@ -87,7 +65,7 @@ def _rewards(completions: Sequence[str], problems: Sequence[Mapping[str, Any]], 
 def compute_score(data_source: Any, solution_str: str, ground_truth: Any, extra_info: Optional[Mapping[str, Any]] = None, **kwargs: Any) -> float:
     """verl's custom reward function: one completion, one reward."""
     language = (extra_info or {}).get("language", "python")
-    return _rewards([solution_str], [problem_from(ground_truth, language)], kwargs.get("preset"), kwargs.get("url"))[0]
+    return _rewards([solution_str], [problem_from(ground_truth, language, solution_str)], kwargs.get("preset"), kwargs.get("url"))[0]
 
 
 def compute_score_batch(
@@ -99,7 +77,7 @@ def compute_score_batch(
 ) -> List[float]:
     """verl's batch reward manager: all of a step's completions in one request."""
     infos = extra_infos or [None] * len(solution_strs)
-    problems = [problem_from(gt, (info or {}).get("language", "python")) for gt, info in zip(ground_truths, infos)]
+    problems = [problem_from(gt, (info or {}).get("language", "python"), s) for gt, info, s in zip(ground_truths, infos, solution_strs)]
     return _rewards(solution_strs, problems, kwargs.get("preset"), kwargs.get("url"))
 
 
@@ -112,7 +90,7 @@ def make_trl_reward(
         texts = [c[-1]["content"] if isinstance(c, list) else c for c in completions]
         tests = kwargs[tests_column]
         languages = kwargs.get(language_column) or ["python"] * len(texts)
-        problems = [problem_from(t, lang) for t, lang in zip(tests, languages)]
+        problems = [problem_from(t, lang, text) for t, lang, text in zip(tests, languages, texts)]
         return _rewards(texts, problems, preset, url)
 
     verdict_reward.__name__ = f"verdict_{preset or os.environ.get('VERDICT_REWARD_PRESET', 'binary')}"
