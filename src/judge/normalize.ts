@@ -124,7 +124,7 @@ export function normalizeSubmission(req: SubmissionRequest, settings: Settings, 
     // Every composer puts the candidate's source first in its file, then the test code.
     const source = req.source ?? '';
     const holder = files.find((f) => f.content.startsWith(source));
-    if (holder) composedOwn = { file: holder.path, lines: source.split('\n').length - (source.endsWith('\n') ? 1 : 0) };
+    if (holder) composedOwn = { file: holder.path, lines: lineCount(source) };
   }
   if (req.coverage && !language.coverage) {
     throw new BadRequestError('VERDICT_INVALID_REQUEST', `coverage: not available for ${language.id}; available for: ${languageIds.filter((id) => findLanguage(id)?.coverage).join(', ')}`);
@@ -166,4 +166,11 @@ export function normalizeSubmission(req: SubmissionRequest, settings: Settings, 
     coverage: req.coverage ?? false,
     entryPoint: req.entryPoint,
   };
+}
+
+/** Lines of a source (a last line without its newline counts), without an array of them: sources are up to the body limit. */
+function lineCount(source: string): number {
+  let lines = 0;
+  for (let at = source.indexOf('\n'); at >= 0; at = source.indexOf('\n', at + 1)) lines++;
+  return source.length > 0 && !source.endsWith('\n') ? lines + 1 : lines;
 }
