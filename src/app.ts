@@ -29,6 +29,7 @@ import { rewardRoutes } from './routes/reward.js';
 import { languageRoutes } from './routes/languages.js';
 import { submissionRoutes } from './routes/submissions.js';
 import { LABEL_INSTANCE, type ContainerEngine } from './sandbox/docker-engine.js';
+import { unknownKeyIssues } from './unknown-keys.js';
 
 export interface AppDependencies {
   config: Config;
@@ -47,6 +48,9 @@ declare module 'fastify' {
 }
 
 export const API_VERSION = '0.1.0';
+
+/** Validation issues a 400 names; the rest are counted, so the answer stays small whatever the body. */
+export const MAX_ISSUES_NAMED = 20;
 
 export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> {
   const { config, engine } = deps;
@@ -111,15 +115,21 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
       return reply.status(error.statusCode).send({ code: error.code, message: error.message, retryable: error.retryable, ...(details ? { details } : {}) });
     }
     if (hasZodFastifySchemaValidationErrors(error)) {
-      const issues = error.validation.map((v) => ({
-        path: `${v.instancePath.replace(/^\//, '').replaceAll('/', '.')}` || '(root)',
-        message: v.message ?? 'invalid',
-      }));
+      const issues = error.validation.flatMap((v) => {
+        const pointer = v.instancePath.replace(/^\//, '');
+        const path = pointer === '' ? [] : pointer.split('/');
+        // Each unknown key is its own issue, named by its full path and, where it is a known alias, the field meant.
+        if (v.keyword === 'unrecognized_keys' && Array.isArray(v.params.keys)) return unknownKeyIssues(request.routeOptions.url, path, v.params.keys.map(String));
+        return [{ path: path.join('.') || '(root)', message: v.message ?? 'invalid' }];
+      });
+      // A body of a million bad tests has a million issues: the answer names the first ones and counts the rest.
+      const named = issues.slice(0, MAX_ISSUES_NAMED);
+      const more = issues.length - named.length;
       return reply.status(400).send({
         code: 'VERDICT_INVALID_REQUEST',
-        message: issues.map((i) => `${i.path}: ${i.message}`).join('; '),
+        message: named.map((i) => `${i.path}: ${i.message}`).join('; ') + (more > 0 ? `; and ${more} more issues` : ''),
         retryable: false,
-        details: { issues },
+        details: { issues: named, ...(more > 0 ? { moreIssues: more } : {}) },
       });
     }
     const status = error.statusCode ?? 500;

@@ -19,10 +19,12 @@ export const relativePath = z
   .regex(/^(?!\/)(?!.*(^|\/)\.{1,2}(\/|$))[A-Za-z0-9._\-/]+$/, 'a relative path of letters, digits, ".", "_", "-" and "/", without "." or ".." segments')
   .refine((p) => !p.includes('//') && !p.endsWith('/'), 'no empty path segments');
 
-export const sourceFileSchema = z.object({
-  path: relativePath,
-  content: z.string().max(MAX_TEXT),
-});
+export const sourceFileSchema = z
+  .object({
+    path: relativePath,
+    content: z.string().max(MAX_TEXT),
+  })
+  .strict();
 
 /**
  * The deepest nesting of arrays and objects accepted in a free-form JSON value (call arguments,
@@ -50,14 +52,16 @@ const jsonValue = z.unknown().superRefine((value, ctx) => {
   if (nestsDeeperThan(value, MAX_JSON_DEPTH)) ctx.addIssue({ code: 'custom', message: `nested deeper than ${MAX_JSON_DEPTH} levels of arrays and objects` });
 });
 
+export const callSchema = z
+  .object({
+    args: z.array(jsonValue).max(10_000).describe('Positional arguments, as JSON'),
+    kwargs: z.record(z.string(), jsonValue).optional().describe('Keyword arguments (Python)'),
+  })
+  .strict();
+
 export const testCaseSchema = z.object({
   id: z.string().min(1).max(128).optional().describe('Defaults to the 1-based position'),
-  call: z
-    .object({
-      args: z.array(jsonValue).max(10_000).describe('Positional arguments, as JSON'),
-      kwargs: z.record(z.string(), jsonValue).optional().describe('Keyword arguments (Python)'),
-    })
-    .strict()
+  call: callSchema
     .optional()
     .describe('A function-call test: call "entryPoint" with these arguments instead of feeding stdin (Python, JavaScript)'),
   expected: jsonValue
@@ -74,14 +78,16 @@ export type TestCaseRequest = z.infer<typeof testCaseSchema>;
 
 export const checkerModeSchema = z.enum(checkerModes);
 
-export const checkerSchema = z.union([
-  checkerModeSchema,
-  z.object({
+export const checkerObjectSchema = z
+  .object({
     mode: checkerModeSchema,
     absTolerance: z.number().nonnegative().optional().describe('float mode; default 1e-6'),
     relTolerance: z.number().nonnegative().optional().describe('float mode; default 1e-6'),
-  }),
-]);
+  })
+  // A misspelt tolerance ("tolerance", "atol") would otherwise leave the default 1e-6 in force.
+  .strict();
+
+export const checkerSchema = z.union([checkerModeSchema, checkerObjectSchema]);
 
 const limitDescriptions: Record<LimitName, string> = {
   compileTimeMs: 'CPU and wall time of the compile stage',
@@ -163,7 +169,7 @@ export const submissionRequestSchema = programRefinements(
 export type SubmissionRequest = z.infer<typeof submissionRequestSchema>;
 
 /** Every field of a program is optional here: what the problem gives, an item need not repeat. */
-const problemSchema = z
+export const problemSchema = z
   .object(programFields)
   .partial()
   .strict()
@@ -337,6 +343,16 @@ const describeAll = (descriptions: Record<string, string>) =>
 
 const { source: _source, files: _files, mode: _mode, ...rewardProgramFields } = programFields;
 
+export const rewardItemSchema = z
+  .object({
+    id: z.string().min(1).max(256).describe("The client's id for this completion, echoed on its line"),
+    completion: z.string().max(MAX_TEXT).describe('Raw model output; the program is extracted from it'),
+    problem: z.string().min(1).max(256).optional().describe('A key of "problems"'),
+    ...rewardProgramFields,
+  })
+  .partial({ language: true })
+  .strict();
+
 export const rewardRequestSchema = z
   .object({
     preset: z.enum(rewardPresets).optional().describe(`How a verdict becomes a number; default "binary". ${describeAll(rewardPresetDescriptions)}`),
@@ -348,19 +364,7 @@ export const rewardRequestSchema = z
       .record(z.string().min(1).max(256), problemSchema)
       .optional()
       .describe('Problems by name (language, tests, testCode, limits…), referred to by items\' "problem"'),
-    items: z
-      .array(
-        z
-          .object({
-            id: z.string().min(1).max(256).describe("The client's id for this completion, echoed on its line"),
-            completion: z.string().max(MAX_TEXT).describe('Raw model output; the program is extracted from it'),
-            problem: z.string().min(1).max(256).optional().describe('A key of "problems"'),
-            ...rewardProgramFields,
-          })
-          .partial({ language: true })
-          .strict(),
-      )
-      .min(1),
+    items: z.array(rewardItemSchema).min(1),
     priority: prioritySchema.optional(),
     cache: cacheFlagSchema.optional(),
     deadlineMs: z.number().int().positive().max(MAX_DEADLINE_MS).optional().describe('As in /v1/batch: past it, what is not judged is not_run'),
@@ -409,6 +413,25 @@ export const rewardJsonResponseSchema = z.object({ items: z.array(rewardLineSche
 
 const labelTag = z.union([z.string().max(1024), z.number(), z.boolean(), z.null()]);
 
+export const editSchema = z
+  .object({
+    op: z.enum(editOps),
+    startLine: z.number().int().describe('1-based; insert puts text before this line (line count + 1 appends)'),
+    endLine: z.number().int().optional().describe('Inclusive; replace and delete, default startLine'),
+    text: z.string().max(MAX_TEXT).optional().describe('The new lines (replace, insert)'),
+  })
+  .strict();
+
+export const variantSchema = z
+  .object({
+    id: z.string().min(1).max(256),
+    tags: z.record(z.string().max(128), labelTag).optional().describe('Echoed back: the client\'s own labels (line, kind, model, …)'),
+    edit: editSchema.optional(),
+    source: z.string().max(MAX_TEXT).optional().describe('A whole program instead of an edit; diffed against the reference by lines'),
+  })
+  .strict()
+  .refine((v) => (v.edit === undefined) !== (v.source === undefined), { message: 'give exactly one of "edit" or "source"', path: ['edit'] });
+
 export const labelRequestSchema = z
   .object({
     language: programFields.language,
@@ -418,27 +441,7 @@ export const labelRequestSchema = z
     checker: programFields.checker,
     limits: programFields.limits,
     entryPoint: programFields.entryPoint,
-    variants: z
-      .array(
-        z
-          .object({
-            id: z.string().min(1).max(256),
-            tags: z.record(z.string().max(128), labelTag).optional().describe('Echoed back: the client\'s own labels (line, kind, model, …)'),
-            edit: z
-              .object({
-                op: z.enum(editOps),
-                startLine: z.number().int().describe('1-based; insert puts text before this line (line count + 1 appends)'),
-                endLine: z.number().int().optional().describe('Inclusive; replace and delete, default startLine'),
-                text: z.string().max(MAX_TEXT).optional().describe('The new lines (replace, insert)'),
-              })
-              .strict()
-              .optional(),
-            source: z.string().max(MAX_TEXT).optional().describe('A whole program instead of an edit; diffed against the reference by lines'),
-          })
-          .strict()
-          .refine((v) => (v.edit === undefined) !== (v.source === undefined), { message: 'give exactly one of "edit" or "source"', path: ['edit'] }),
-      )
-      .max(100_000),
+    variants: z.array(variantSchema).max(100_000),
     coverage: z
       .boolean()
       .optional()

@@ -34,7 +34,7 @@ describe('bad requests get a 4xx that says what is wrong', () => {
     ['both source and files', { language: 'python', source: 'x', files: [{ path: 'main.py', content: '' }] }, 400, /exactly one/],
     ['wrong type', { language: 'python', source: 'x', tests: [{ stdin: 5 }] }, 400, /tests\.0\.stdin/],
     ['unknown field', { language: 'python', source: 'x', colour: 'red' }, 400, /colour/],
-    ['unknown field in a test', { language: 'python', source: 'x', tests: [{ stdin: '1', expected_output: '2' }] }, 400, /tests\.0: .*expected_output/],
+    ['unknown field in a test', { language: 'python', source: 'x', tests: [{ stdin: '1', expected_output: '2' }] }, 400, /tests\.0\.expected_output: unknown key; the expected output is "expectedStdout"/],
     ['unknown checker', { language: 'python', source: 'x', checker: 'fuzzy' }, 400, /checker/],
     ['unknown language', { language: 'cobol', source: 'x' }, 400, /unknown language "cobol"; valid ids: python, cpp, c, java, javascript, typescript, go, rust/],
     ['limit above the maximum', { language: 'python', source: 'x', limits: { timeMs: 10 ** 9 } }, 400, /limits\.timeMs: 1000000000 exceeds the server maximum 30000/],

@@ -17,3 +17,24 @@ it('documents every route with its request and answers', async () => {
     assert.deepEqual(Object.keys(post.responses).sort(), ['200', '400', '413', '429', '503'], path);
   }
 });
+
+it('shows every object of a native request body as strict (additionalProperties: false)', async () => {
+  const doc = JSON.parse(await generateOpenApi()) as { paths: Record<string, { post?: { requestBody?: unknown } }> };
+  const lenient: string[] = [];
+  let strict = 0;
+  // Iterative walk; a record (free-form kwargs, tags, problems by name) has a schema as additionalProperties, not properties.
+  const pending: Array<{ at: string; node: unknown }> = [];
+  for (const path of ['/v1/submissions', '/v1/batch', '/v1/reward', '/v1/label']) pending.push({ at: path, node: doc.paths[path]!.post!.requestBody });
+  for (let next = pending.pop(); next !== undefined; next = pending.pop()) {
+    const { at, node } = next;
+    if (node === null || typeof node !== 'object') continue;
+    const schema = node as Record<string, unknown>;
+    if (schema.properties !== undefined) {
+      if (schema.additionalProperties === false) strict += 1;
+      else lenient.push(at);
+    }
+    for (const [key, child] of Object.entries(schema)) pending.push({ at: `${at}/${key}`, node: child });
+  }
+  assert.deepEqual(lenient, []);
+  assert.ok(strict > 20, `${strict} strict objects`);
+});
