@@ -63,6 +63,13 @@ export interface Submission {
   coverage: boolean;
   /** The function call tests call (languages with `call`). */
   entryPoint: string | undefined;
+  /**
+   * Bytes of each test's stdout and stderr, and of the compiler's output, the answer carries;
+   * default VERDICT_RESPONSE_OUTPUT_BYTES. The raw-execution drop-ins set it to the output limit:
+   * their clients compare the output themselves, so a cut one would fail a right program.
+   * Not in the cache key: those routes never use the cache.
+   */
+  returnedOutputBytes?: number;
 }
 
 export interface ImageRef {
@@ -481,7 +488,7 @@ export class Judge {
           stdin: Buffer.alloc(0),
           cpuTimeMs: sub.limits.compileTimeMs,
           wallTimeMs: sub.limits.compileTimeMs * 2,
-          outputBytes: this.settings.responseOutputBytes,
+          outputBytes: this.returnedBytes(sub),
           killOnOutput: false,
           fileSizeBytes: this.settings.scratchBytes,
           openFiles: 1024,
@@ -490,7 +497,7 @@ export class Judge {
         const compileMemory = compileStep!.memory === 'compile' ? Math.max(sub.limits.compileMemoryBytes, sub.limits.memoryBytes) : sub.limits.memoryBytes;
         this.observer.stage(lang.id, 'compile', (performance.now() - t0) / 1000);
         if (record.sandboxLost) lost = true;
-        return { record, result: this.compileResult(record, { cpuTimeMs: sub.limits.compileTimeMs, memoryBytes: compileMemory }) };
+        return { record, result: this.compileResult(record, { cpuTimeMs: sub.limits.compileTimeMs, memoryBytes: compileMemory }, this.returnedBytes(sub)) };
       };
       if (compileStep && !deferred) {
         const { record, result } = await runCompile('compile');
@@ -811,7 +818,7 @@ export class Judge {
         checkerMessage = checked.message;
       }
     }
-    const limit = this.settings.responseOutputBytes;
+    const limit = this.returnedBytes(sub);
     const stderr = verdict === 'runtime_error' ? record.stderr.toString('utf8') : '';
     // A long traceback can push the error's name past what the answer shows; the capture may even have overflowed.
     const suspected = suspect !== undefined && verdict === 'runtime_error' && (record.stderrTruncated || suspect.test(stderr));
@@ -837,14 +844,18 @@ export class Judge {
     return { result, suspected };
   }
 
-  private compileResult(record: RunRecord, limits: { cpuTimeMs: number; memoryBytes: number }): CompileResult {
+  private returnedBytes(sub: Submission): number {
+    return sub.returnedOutputBytes ?? this.settings.responseOutputBytes;
+  }
+
+  private compileResult(record: RunRecord, limits: { cpuTimeMs: number; memoryBytes: number }, returnedBytes: number): CompileResult {
     const output = Buffer.concat([record.stdout, record.stderr]);
     return {
       status: classifyCompile(record, limits),
       exitCode: record.exitCode,
       signal: signalName(record.signal),
-      output: decode(output, this.settings.responseOutputBytes),
-      outputTruncated: record.stdoutTruncated || record.stderrTruncated || output.length > this.settings.responseOutputBytes,
+      output: decode(output, returnedBytes),
+      outputTruncated: record.stdoutTruncated || record.stderrTruncated || output.length > returnedBytes,
       cpuTimeMs: round(record.cpuTimeMs),
       wallTimeMs: round(record.wallTimeMs),
       peakMemoryBytes: record.peakMemoryBytes,

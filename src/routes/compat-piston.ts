@@ -181,7 +181,7 @@ function runStage(t: TestResult): Stage {
   };
 }
 
-function compileStage(c: CompileResult): Stage {
+function compileStage(c: CompileResult, outputBytes: number): Stage {
   let status: Stage['status'] = null;
   let message: string | null = null;
   if (c.status === 'time_limit_exceeded') {
@@ -194,6 +194,8 @@ function compileStage(c: CompileResult): Stage {
     status = failedStatus(c.signal);
     message = c.signal ? `Caught fatal signal ${c.signal}` : `Exited with error status ${c.exitCode}`;
   }
+  // Piston never cuts a compiler's output; Verdict keeps at most the output limit of it, and says so.
+  if (c.outputTruncated) message = [message, `compiler output cut at ${outputBytes} bytes`].filter((m) => m !== null).join('; ');
   const signal = status === 'TO' ? (c.signal ?? 'SIGKILL') : c.signal;
   // A failed compile always has a non-zero code or a signal, as Piston's clients expect.
   const code = signal ? null : c.status === 'ok' || c.status === 'skipped' ? (c.exitCode ?? 0) : c.exitCode || 1;
@@ -225,6 +227,8 @@ export function pistonLimits(req: PistonExecuteRequest, max: Limits): Partial<Li
     timeMs: clamp(req.run_cpu_time ?? req.run_timeout, max.timeMs),
     wallTimeMs: wall,
     memoryBytes: clamp(req.run_memory_limit, max.memoryBytes),
+    // Piston's clients set its output cap high (open-r1: 1e9) and compare stdout themselves: the most this server allows.
+    outputBytes: max.outputBytes,
   };
 }
 
@@ -254,7 +258,7 @@ export function pistonSubmission(req: PistonExecuteRequest, lang: LanguageDefini
     settings.maxFiles,
     (i, path) => `files.${i}.name: ${JSON.stringify(path)} appears twice${i > 0 && path === base.entry ? ` (the first file is written as ${base.entry}, the ${lang.id} entry)` : ''}`,
   );
-  return { ...base, files, ownCode: { files: files.map((f) => f.path), composed: undefined } };
+  return { ...base, files, ownCode: { files: files.map((f) => f.path), composed: undefined }, returnedOutputBytes: base.limits.outputBytes };
 }
 
 /** Whether Piston would show a compile stage: a real compiler, not Python's or JavaScript's on-demand syntax check. */
@@ -308,12 +312,12 @@ export const pistonRoutes: FastifyPluginAsyncZod = async (app) => {
       }
       const submission = pistonSubmission(req, lang, app.config);
       const result = await app.judge.submit(submission, { priority: 'online', cache: false, signal: clientGone(reply) });
-      const compile = hasCompileStage(lang) && result.compile ? compileStage(result.compile) : undefined;
+      const compile = hasCompileStage(lang) && result.compile ? compileStage(result.compile, submission.limits.outputBytes) : undefined;
       const compiled = compile === undefined || (compile.code === 0 && compile.signal === null);
       const test = result.tests[0];
       let run = compiled && test && test.verdict !== 'skipped' ? runStage(test) : undefined;
       // Python and JavaScript have no compile stage in Piston: their syntax error is the run's failure.
-      if (!hasCompileStage(lang) && run === undefined && result.compile) run = compileStage(result.compile);
+      if (!hasCompileStage(lang) && run === undefined && result.compile) run = compileStage(result.compile, submission.limits.outputBytes);
       return {
         language: pistonName(lang),
         version: version ?? semverOf(result.manifest.languageVersion) ?? result.manifest.languageVersion,

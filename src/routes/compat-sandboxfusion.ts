@@ -157,17 +157,34 @@ export function toRunCodeResponse(result: SubmissionResult, languageId: string):
   let run_result: CommandRunResult | null = null;
   const compile = result.compile;
   const compiled = compile === null || compile.status === 'ok';
+  const test = compiled && result.tests[0]?.verdict !== 'skipped' ? result.tests[0] : undefined;
   if (compile !== null && !UNCOMPILED.has(languageId)) compile_result = compileToResult(compile);
   if (!compiled) {
     // SandboxFusion runs these languages directly: a syntax or type error is the run failing.
     if (UNCOMPILED.has(languageId)) run_result = compileToResult(compile);
-  } else {
-    const test = result.tests[0];
-    if (test && test.verdict !== 'skipped') run_result = testToResult(test);
-  }
+  } else if (test) run_result = testToResult(test);
   const finishedOk = (r: CommandRunResult | null) => r === null || (r.status === 'Finished' && r.return_code === 0);
-  const success = run_result !== null && finishedOk(run_result) && finishedOk(compile_result) && result.verdict === 'accepted';
-  return { status: success ? 'Success' : 'Failed', message: '', compile_result, run_result, files: {} };
+  // An output that is not whole is never a Success: the client would compare a part of it.
+  const runCut = test !== undefined && (test.stdoutTruncated || test.stderrTruncated);
+  const success = run_result !== null && !runCut && finishedOk(run_result) && finishedOk(compile_result) && result.verdict === 'accepted';
+  return { status: success ? 'Success' : 'Failed', message: limitMessage(result, test), compile_result, run_result, files: {} };
+}
+
+/**
+ * What a limit did to the answer, in the field SandboxFusion's clients log: a return code -9 alone
+ * does not say whether memory or output ended the run, nor that stdout is incomplete.
+ */
+function limitMessage(result: SubmissionResult, test: TestResult | undefined): string {
+  const limits = result.manifest.limits;
+  const said: string[] = [];
+  if (test?.verdict === 'output_limit_exceeded') {
+    said.push(`the run's stdout and stderr together exceeded ${limits.outputBytes} bytes, this server's output limit: the run was killed and its output is cut`);
+  } else if (test !== undefined && (test.stdoutTruncated || test.stderrTruncated)) {
+    said.push(`the run's ${test.stdoutTruncated ? 'stdout' : 'stderr'} is cut: it is not the whole output`);
+  }
+  if (test?.verdict === 'memory_limit_exceeded') said.push(`the run exceeded its memory limit of ${limits.memoryBytes} bytes and was killed`);
+  if (result.compile?.outputTruncated) said.push(`the compiler's output is cut at ${limits.outputBytes} bytes`);
+  return said.join('; ');
 }
 
 function clampMs(secondsValue: number | undefined, max: number): number {
@@ -204,6 +221,8 @@ export function runCodeSubmission(body: RunCodeRequest, settings: Parameters<typ
         timeMs: Math.min(max.timeMs, runMs),
         wallTimeMs: Math.min(max.wallTimeMs, runMs),
         ...(memoryBytes !== undefined ? { memoryBytes } : {}),
+        // SandboxFusion has no output limit and its clients compare stdout themselves: the most this server allows.
+        outputBytes: max.outputBytes,
       },
     },
     settings,
@@ -239,7 +258,7 @@ export function runCodeSubmission(body: RunCodeRequest, settings: Parameters<typ
     detail.push({ type: 'value_error', loc: ['body', 'files'], msg: `Value error, ${files.length - 1} extra files given, at most ${settings.maxFiles - 1} are accepted` });
   }
   if (detail.length > 0) throw new InvalidRequest(detail);
-  return { ...submission, files };
+  return { ...submission, files, returnedOutputBytes: submission.limits.outputBytes };
 }
 
 function emptyResponse(status: RunCodeResponse['status'], message: string): RunCodeResponse {
