@@ -10,7 +10,7 @@ import type { Config } from '../config.js';
 import { check, type CheckerOptions } from '../domain/checkers.js';
 import { classifyCompile, classifyRun, signalName } from '../domain/classify.js';
 import type { CacheSource, CheckerMode, Limits, Priority, Verdict } from '../domain/vocabulary.js';
-import { CancelledError, ImageMissingError, SandboxFailedError, VerdictError } from '../errors.js';
+import { CancelledError, DeadlineUnreachableError, ImageMissingError, SandboxFailedError, VerdictError } from '../errors.js';
 import type { VersionProbe } from '../languages/catalog.js';
 import type { BuildContext, LanguageDefinition } from '../languages/registry.js';
 import type { ContainerEngine } from '../sandbox/docker-engine.js';
@@ -98,6 +98,11 @@ export interface SubmitOptions {
   /** Fires when the client is gone: its queued work is dropped and its sandboxes killed. */
   signal?: AbortSignal | undefined;
   cache: boolean;
+  /**
+   * Milliseconds within which the caller needs its answer. When the expected wait for a slot plus
+   * the program's own limits exceed it, submit() refuses at once (504) instead of queueing.
+   */
+  deadlineMs?: number | undefined;
 }
 
 export interface BatchItem {
@@ -227,8 +232,27 @@ export class Judge {
   /** Judge one submission; refuses at once (429) when the queue is full, 503 when draining. */
   async submit(submission: Submission, options: SubmitOptions): Promise<SubmissionResult> {
     this.scheduler.admit(1);
+    if (options.deadlineMs !== undefined) this.checkDeadline(submission, options.priority, options.deadlineMs);
     const flow = this.scheduler.flow(options.priority, options.signal);
     return this.judgeCached(submission, flow, undefined, options);
+  }
+
+  /**
+   * Refuse (504) a submission that would likely answer after `deadlineMs`: the scheduler's expected
+   * wait plus what its limits let it take (the compile's CPU limit when it compiles first, and its
+   * tests' wall limits within their total). Sandbox start and the compile's wall time beyond its CPU
+   * limit are left to the slack the caller's deadline has over its limits (verl's 10 s).
+   */
+  private checkDeadline(sub: Submission, priority: Priority, deadlineMs: number): void {
+    const compileMs = sub.language.compile && (sub.language.compile.onlyAfterFailure === undefined || sub.mode === 'compile') ? sub.limits.compileTimeMs : 0;
+    const testsMs = sub.mode === 'run' ? Math.min(sub.limits.totalWallTimeMs, sub.tests.length * sub.limits.wallTimeMs) : 0;
+    const waitMs = this.scheduler.expectedWaitMs(priority);
+    const overMs = waitMs + compileMs + testsMs - deadlineMs;
+    if (overMs <= 0) return;
+    throw new DeadlineUnreachableError(
+      `the expected wait for a sandbox (${Math.round(waitMs)} ms) plus this program's limits (${compileMs + testsMs} ms) exceed its deadline of ${deadlineMs} ms`,
+      Math.min(60, Math.max(1, Math.ceil(overMs / 1000))),
+    );
   }
 
   /**

@@ -30,7 +30,7 @@ import { checkFileSet, normalizeSubmission } from '../judge/normalize.js';
 import type { Submission } from '../judge/judge.js';
 import { findLanguage, languages, type LanguageDefinition } from '../languages/registry.js';
 import { errorSchema, relativePath, type CompileResult, type TestResult } from '../schemas.js';
-import { clientGone } from './client.js';
+import { clientGone, DEADLINE_HEADER, deadlineFromHeader } from './client.js';
 
 const MAX_TEXT = 64 * 1024 * 1024;
 
@@ -295,9 +295,9 @@ export const pistonRoutes: FastifyPluginAsyncZod = async (app) => {
         tags: ['judge'],
         summary: 'Piston-compatible: run one program once',
         description:
-          'As Piston\'s POST /api/v2/execute: compiles (for compiled languages) and runs the first file with stdin and args, and answers the compile and run stages. Differences: "output" is stdout followed by stderr (interleaving is not recorded); compiler diagnostics are in "stderr"; the first file is written under the language\'s entry name; absent or negative limits are Verdict\'s defaults and limits above Verdict\'s maximum are lowered to it; 429 when the queue is full and 503 when Verdict or Docker failed (retryable, with Retry-After).',
+          `As Piston\'s POST /api/v2/execute: compiles (for compiled languages) and runs the first file with stdin and args, and answers the compile and run stages. Differences: "output" is stdout followed by stderr (interleaving is not recorded); compiler diagnostics are in "stderr"; the first file is written under the language\'s entry name; absent or negative limits are Verdict\'s defaults and limits above Verdict\'s maximum are lowered to it; 429 when the queue is full and 503 when Verdict or Docker failed (retryable, with Retry-After); with the header ${DEADLINE_HEADER}: <ms>, 504 with Retry-After at once when the expected wait plus the run\'s limits cannot fit in it.`,
         body: pistonExecuteRequestSchema,
-        response: { 200: pistonExecuteResponseSchema, 400: errorSchema, 413: errorSchema, 429: errorSchema, 503: errorSchema },
+        response: { 200: pistonExecuteResponseSchema, 400: errorSchema, 413: errorSchema, 429: errorSchema, 503: errorSchema, 504: errorSchema },
       },
     },
     async (request, reply) => {
@@ -311,7 +311,7 @@ export const pistonRoutes: FastifyPluginAsyncZod = async (app) => {
         throw new BadRequestError('VERDICT_UNKNOWN_LANGUAGE', `${req.language}-${req.version} runtime is unknown`);
       }
       const submission = pistonSubmission(req, lang, app.config);
-      const result = await app.judge.submit(submission, { priority: 'online', cache: false, signal: clientGone(reply) });
+      const result = await app.judge.submit(submission, { priority: 'online', cache: false, signal: clientGone(reply), deadlineMs: deadlineFromHeader(request) });
       const compile = hasCompileStage(lang) && result.compile ? compileStage(result.compile, submission.limits.outputBytes) : undefined;
       const compiled = compile === undefined || (compile.code === 0 && compile.signal === null);
       const test = result.tests[0];

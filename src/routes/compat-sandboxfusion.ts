@@ -48,6 +48,8 @@ const UNCOMPILED = new Set(['python', 'javascript', 'typescript']);
 const MiB = 1024 * 1024;
 /** SandboxFusion's defaults for compile_timeout and run_timeout, in seconds. */
 const DEFAULT_TIMEOUT_SECONDS = 10;
+/** What verl's client adds to compile_timeout + run_timeout for its request timeout (API_TIMEOUT). */
+const CLIENT_SLACK_SECONDS = 10;
 
 const runCodeRequestSchema = z.object({
   code: z.string().describe('The program'),
@@ -273,7 +275,7 @@ export const sandboxFusionRoutes: FastifyPluginAsyncZod = async (app) => {
         tags: ['judge'],
         summary: 'Run one program (SandboxFusion-compatible)',
         description:
-          "SandboxFusion's POST /run_code for its existing clients (verl's sandbox_fusion reward among them). One run, no expected output: \"Success\" when the compile (if any) and the run finished with exit status 0, \"Failed\" otherwise (compile error, non-zero exit, TimeLimitExceeded, a memory or output limit, shown as return code -9). Requests are queued, never refused for load: when the queue is full, or Verdict or Docker fail, the answer is HTTP 504 with Retry-After and a \"SandboxError\" body, since such clients retry only on 504. An unknown language or a malformed request is 422 with FastAPI's {detail: [...]}. fetch_files is ignored and files in the answer is always {}; timeouts and memory above the server maximum are lowered to it. Every request runs the program: the result cache is never used.",
+          "SandboxFusion's POST /run_code for its existing clients (verl's sandbox_fusion reward among them). One run, no expected output: \"Success\" when the compile (if any) and the run finished with exit status 0, \"Failed\" otherwise (compile error, non-zero exit, TimeLimitExceeded, a memory or output limit, shown as return code -9). The whole stdout and stderr come back, up to the server's output limit (the default here); past it the run is killed and the message says so. Requests are queued while they can be answered within the client's own timeout (compile_timeout + run_timeout + 10 s, as verl waits): when the expected wait plus the run's limits exceed it, when the queue is full, or when Verdict or Docker fail, the answer is at once HTTP 504 with Retry-After and a \"SandboxError\" body, since such clients retry only on 504. An unknown language or a malformed request is 422 with FastAPI's {detail: [...]}. fetch_files is ignored and files in the answer is always {}; timeouts and memory above the server maximum are lowered to it. Every request runs the program: the result cache is never used.",
         body: runCodeRequestSchema,
         response: { 200: runCodeResponseSchema, 422: validationErrorSchema, 500: runCodeResponseSchema, 504: runCodeResponseSchema },
       },
@@ -314,7 +316,11 @@ export const sandboxFusionRoutes: FastifyPluginAsyncZod = async (app) => {
       const submission = runCodeSubmission(request.body, app.config);
       // Through the scheduler like any submission: queued behind others, refused only when the queue is full.
       // Raw execution: a client running a program wants it run, even a random one, never an earlier run's output.
-      const result = await app.judge.submit(submission, { priority: 'online', cache: false, signal: clientGone(reply) });
+      // verl waits compile_timeout + run_timeout + 10 s for the answer (its request timeout) and retries only on 504:
+      // a request that would likely answer later is refused at once, so it is retried rather than scored as failed.
+      const timeout = (t: number | undefined) => Math.max(0, t ?? DEFAULT_TIMEOUT_SECONDS);
+      const deadlineMs = (timeout(request.body.compile_timeout) + timeout(request.body.run_timeout) + CLIENT_SLACK_SECONDS) * 1000;
+      const result = await app.judge.submit(submission, { priority: 'online', cache: false, signal: clientGone(reply), deadlineMs });
       return toRunCodeResponse(result, submission.language.id);
     },
   );
