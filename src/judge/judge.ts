@@ -101,8 +101,9 @@ export interface SubmitOptions {
   /**
    * Milliseconds within which the caller needs its answer. When the expected wait for a slot plus
    * the program's own limits exceed it, submit() refuses at once (504) instead of queueing.
+   * Not a batch's deadlineMs (past which work is not_run): only submit() reads it.
    */
-  deadlineMs?: number | undefined;
+  answerWithinMs?: number | undefined;
 }
 
 export interface BatchItem {
@@ -232,7 +233,7 @@ export class Judge {
   /** Judge one submission; refuses at once (429) when the queue is full, 503 when draining. */
   async submit(submission: Submission, options: SubmitOptions): Promise<SubmissionResult> {
     this.scheduler.admit(1);
-    if (options.deadlineMs !== undefined) this.checkDeadline(submission, options.priority, options.deadlineMs);
+    if (options.answerWithinMs !== undefined) this.checkDeadline(submission, options.priority, options.answerWithinMs);
     const flow = this.scheduler.flow(options.priority, options.signal);
     return this.judgeCached(submission, flow, undefined, options);
   }

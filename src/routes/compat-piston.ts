@@ -16,8 +16,9 @@
  *   limit too; `compile_timeout` (or `compile_cpu_time`) is the compile CPU limit.
  * - A Python or JavaScript syntax error is reported from Verdict's syntax check: the run
  *   stage has code 1 and the checker's one-line message in stderr, not the interpreter's.
- * - Every request runs the program (no result cache); stdout and stderr are capped at
- *   Verdict's response size (VERDICT_RESPONSE_OUTPUT_BYTES).
+ * - Every request runs the program (no result cache). The output limit is Verdict's maximum
+ *   (VERDICT_MAX_OUTPUT_BYTES), not Piston's configured one, and stdout and stderr come back
+ *   whole up to it: open-r1 compares stdout itself.
  * - A failure of Verdict or Docker is a 503, a full queue a 429 with Retry-After (never
  *   status "XX"); error bodies carry Verdict's `code` and `retryable` besides `message`.
  */
@@ -311,7 +312,7 @@ export const pistonRoutes: FastifyPluginAsyncZod = async (app) => {
         throw new BadRequestError('VERDICT_UNKNOWN_LANGUAGE', `${req.language}-${req.version} runtime is unknown`);
       }
       const submission = pistonSubmission(req, lang, app.config);
-      const result = await app.judge.submit(submission, { priority: 'online', cache: false, signal: clientGone(reply), deadlineMs: deadlineFromHeader(request) });
+      const result = await app.judge.submit(submission, { priority: 'online', cache: false, signal: clientGone(reply), answerWithinMs: deadlineFromHeader(request) });
       const compile = hasCompileStage(lang) && result.compile ? compileStage(result.compile, submission.limits.outputBytes) : undefined;
       const compiled = compile === undefined || (compile.code === 0 && compile.signal === null);
       const test = result.tests[0];

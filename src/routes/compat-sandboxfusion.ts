@@ -4,7 +4,8 @@
  * program, no expected output; the answer says how the compile and the run ended.
  *
  * What differs from SandboxFusion (the main points):
- * - overload and Verdict/Docker failures answer HTTP 504 with Retry-After
+ * - overload, a wait that would outlast the client's own timeout (compile_timeout +
+ *   run_timeout + 10 s) and Verdict/Docker failures answer HTTP 504 with Retry-After
  *   (verl retries only on 504), never a 200 "SandboxError";
  * - `fetch_files` is accepted and ignored: Verdict does not read files out of
  *   its sandboxes, so `files` in the answer is always {} (absent files are
@@ -12,7 +13,9 @@
  * - limits above the server's maximum are lowered to it instead of refused;
  * - TypeScript is type-checked (tsc) before it runs, where SandboxFusion's tsx
  *   only strips types: a type error is a failed run here;
- * - a memory or output limit is a run that Finished with return code -9;
+ * - a memory or output limit is a run that Finished with return code -9, and `message`
+ *   says which; the output limit is the server's maximum (SandboxFusion has none);
+ * - memory_limit_MB -1 is Verdict's default memory limit, not none;
  * - every request runs the program (no result cache), as in SandboxFusion.
  */
 import { constants } from 'node:os';
@@ -320,7 +323,7 @@ export const sandboxFusionRoutes: FastifyPluginAsyncZod = async (app) => {
       // a request that would likely answer later is refused at once, so it is retried rather than scored as failed.
       const timeout = (t: number | undefined) => Math.max(0, t ?? DEFAULT_TIMEOUT_SECONDS);
       const deadlineMs = (timeout(request.body.compile_timeout) + timeout(request.body.run_timeout) + CLIENT_SLACK_SECONDS) * 1000;
-      const result = await app.judge.submit(submission, { priority: 'online', cache: false, signal: clientGone(reply), deadlineMs });
+      const result = await app.judge.submit(submission, { priority: 'online', cache: false, signal: clientGone(reply), answerWithinMs: deadlineMs });
       return toRunCodeResponse(result, submission.language.id);
     },
   );

@@ -23,7 +23,7 @@ export const submissionRoutes: FastifyPluginAsyncZod = async (app) => {
         priority: request.body.priority ?? 'online',
         cache: request.body.cache ?? true,
         signal: clientGone(reply),
-        deadlineMs: deadlineFromHeader(request),
+        answerWithinMs: deadlineFromHeader(request),
       });
       return new ResponseBudget(app.config.maxResponseBytes).trim(result);
     },
