@@ -59,6 +59,24 @@ export class QueueFullError extends VerdictError {
   }
 }
 
+/**
+ * The caller's deadline cannot be met: the expected wait for a slot plus the program's own limits
+ * exceed it. Answered at once, before queueing, so a client that retries (verl retries on 504) is
+ * not left waiting past its own timeout for an answer it would throw away.
+ */
+export class DeadlineUnreachableError extends VerdictError {
+  override name = 'DeadlineUnreachableError';
+  readonly code = 'VERDICT_DEADLINE_UNREACHABLE';
+  readonly statusCode = 504;
+  readonly retryable = true;
+  constructor(
+    message: string,
+    override readonly retryAfterSeconds: number,
+  ) {
+    super(message);
+  }
+}
+
 /** The client went away or its batch deadline passed: the work was dropped, nobody is waiting for it. */
 export class CancelledError extends VerdictError {
   override name = 'CancelledError';

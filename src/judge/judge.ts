@@ -10,7 +10,7 @@ import type { Config } from '../config.js';
 import { check, type CheckerOptions } from '../domain/checkers.js';
 import { classifyCompile, classifyRun, signalName } from '../domain/classify.js';
 import type { CacheSource, CheckerMode, Limits, Priority, Verdict } from '../domain/vocabulary.js';
-import { CancelledError, ImageMissingError, SandboxFailedError, VerdictError } from '../errors.js';
+import { CancelledError, DeadlineUnreachableError, ImageMissingError, SandboxFailedError, VerdictError } from '../errors.js';
 import type { VersionProbe } from '../languages/catalog.js';
 import type { BuildContext, LanguageDefinition } from '../languages/registry.js';
 import type { ContainerEngine } from '../sandbox/docker-engine.js';
@@ -63,6 +63,13 @@ export interface Submission {
   coverage: boolean;
   /** The function call tests call (languages with `call`). */
   entryPoint: string | undefined;
+  /**
+   * Bytes of each test's stdout and stderr, and of the compiler's output, the answer carries;
+   * default VERDICT_RESPONSE_OUTPUT_BYTES. The raw-execution drop-ins set it to the output limit:
+   * their clients compare the output themselves, so a cut one would fail a right program.
+   * Not in the cache key: those routes never use the cache.
+   */
+  returnedOutputBytes?: number;
 }
 
 export interface ImageRef {
@@ -91,6 +98,12 @@ export interface SubmitOptions {
   /** Fires when the client is gone: its queued work is dropped and its sandboxes killed. */
   signal?: AbortSignal | undefined;
   cache: boolean;
+  /**
+   * Milliseconds within which the caller needs its answer. When the expected wait for a slot plus
+   * the program's own limits exceed it, submit() refuses at once (504) instead of queueing.
+   * Not a batch's deadlineMs (past which work is not_run): only submit() reads it.
+   */
+  answerWithinMs?: number | undefined;
 }
 
 export interface BatchItem {
@@ -220,8 +233,27 @@ export class Judge {
   /** Judge one submission; refuses at once (429) when the queue is full, 503 when draining. */
   async submit(submission: Submission, options: SubmitOptions): Promise<SubmissionResult> {
     this.scheduler.admit(1);
+    if (options.answerWithinMs !== undefined) this.checkDeadline(submission, options.priority, options.answerWithinMs);
     const flow = this.scheduler.flow(options.priority, options.signal);
     return this.judgeCached(submission, flow, undefined, options);
+  }
+
+  /**
+   * Refuse (504) a submission that would likely answer after `deadlineMs`: the scheduler's expected
+   * wait plus what its limits let it take (the compile's CPU limit when it compiles first, and its
+   * tests' wall limits within their total). Sandbox start and the compile's wall time beyond its CPU
+   * limit are left to the slack the caller's deadline has over its limits (verl's 10 s).
+   */
+  private checkDeadline(sub: Submission, priority: Priority, deadlineMs: number): void {
+    const compileMs = sub.language.compile && (sub.language.compile.onlyAfterFailure === undefined || sub.mode === 'compile') ? sub.limits.compileTimeMs : 0;
+    const testsMs = sub.mode === 'run' ? Math.min(sub.limits.totalWallTimeMs, sub.tests.length * sub.limits.wallTimeMs) : 0;
+    const waitMs = this.scheduler.expectedWaitMs(priority);
+    const overMs = waitMs + compileMs + testsMs - deadlineMs;
+    if (overMs <= 0) return;
+    throw new DeadlineUnreachableError(
+      `the expected wait for a sandbox (${Math.round(waitMs)} ms) plus this program's limits (${compileMs + testsMs} ms) exceed its deadline of ${deadlineMs} ms`,
+      Math.min(60, Math.max(1, Math.ceil(overMs / 1000))),
+    );
   }
 
   /**
@@ -481,7 +513,7 @@ export class Judge {
           stdin: Buffer.alloc(0),
           cpuTimeMs: sub.limits.compileTimeMs,
           wallTimeMs: sub.limits.compileTimeMs * 2,
-          outputBytes: this.settings.responseOutputBytes,
+          outputBytes: this.returnedBytes(sub),
           killOnOutput: false,
           fileSizeBytes: this.settings.scratchBytes,
           openFiles: 1024,
@@ -490,7 +522,7 @@ export class Judge {
         const compileMemory = compileStep!.memory === 'compile' ? Math.max(sub.limits.compileMemoryBytes, sub.limits.memoryBytes) : sub.limits.memoryBytes;
         this.observer.stage(lang.id, 'compile', (performance.now() - t0) / 1000);
         if (record.sandboxLost) lost = true;
-        return { record, result: this.compileResult(record, { cpuTimeMs: sub.limits.compileTimeMs, memoryBytes: compileMemory }) };
+        return { record, result: this.compileResult(record, { cpuTimeMs: sub.limits.compileTimeMs, memoryBytes: compileMemory }, this.returnedBytes(sub)) };
       };
       if (compileStep && !deferred) {
         const { record, result } = await runCompile('compile');
@@ -814,7 +846,7 @@ export class Judge {
         checkerMessage = checked.message;
       }
     }
-    const limit = this.settings.responseOutputBytes;
+    const limit = this.returnedBytes(sub);
     const stderr = verdict === 'runtime_error' ? reportWindow(record.stderr) : '';
     // A long traceback can push the error's name past what the answer shows; the capture may even have overflowed.
     const suspected = suspect !== undefined && verdict === 'runtime_error' && (record.stderrTruncated || suspect.test(stderr));
@@ -840,14 +872,18 @@ export class Judge {
     return { result, suspected };
   }
 
-  private compileResult(record: RunRecord, limits: { cpuTimeMs: number; memoryBytes: number }): CompileResult {
+  private returnedBytes(sub: Submission): number {
+    return sub.returnedOutputBytes ?? this.settings.responseOutputBytes;
+  }
+
+  private compileResult(record: RunRecord, limits: { cpuTimeMs: number; memoryBytes: number }, returnedBytes: number): CompileResult {
     const output = Buffer.concat([record.stdout, record.stderr]);
     return {
       status: classifyCompile(record, limits),
       exitCode: record.exitCode,
       signal: signalName(record.signal),
-      output: decode(output, this.settings.responseOutputBytes),
-      outputTruncated: record.stdoutTruncated || record.stderrTruncated || output.length > this.settings.responseOutputBytes,
+      output: decode(output, returnedBytes),
+      outputTruncated: record.stdoutTruncated || record.stderrTruncated || output.length > returnedBytes,
       cpuTimeMs: round(record.cpuTimeMs),
       wallTimeMs: round(record.wallTimeMs),
       peakMemoryBytes: record.peakMemoryBytes,

@@ -182,8 +182,11 @@ class FlowImpl implements Flow {
 class Ring {
   head: FlowImpl | undefined = undefined;
   private tail: FlowImpl | undefined = undefined;
+  /** Flows in the ring: a new flow of this class gets its first slot after each of them had one. */
+  size = 0;
 
   push(flow: FlowImpl): void {
+    this.size++;
     flow.prev = this.tail;
     flow.next = undefined;
     if (this.tail) this.tail.next = flow;
@@ -193,6 +196,7 @@ class Ring {
   }
 
   remove(flow: FlowImpl): void {
+    this.size--;
     if (flow.prev) flow.prev.next = flow.next;
     else this.head = flow.next;
     if (flow.next) flow.next.prev = flow.prev;
@@ -225,6 +229,10 @@ export class Scheduler {
   private paused = 0;
   private waitingRequests = 0;
   private meanTaskMs: number | undefined = undefined;
+  /** Mean time a slot is held at a stretch (one test of a program, between yields): the unit of a turn. */
+  private meanHoldMs: number | undefined = undefined;
+  /** Tasks queued or paused, per class: the work a class below it waits behind. */
+  private readonly waitingTasks: Record<Priority, number>;
   private pumping = false;
   private closing = false;
   private drained: Promise<void> | undefined = undefined;
@@ -251,6 +259,7 @@ export class Scheduler {
     this.maxPaused = maxPaused;
     this.now = options.now ?? (() => performance.now());
     this.rings = Object.fromEntries(priorities.map((p) => [p, new Ring()])) as Record<Priority, Ring>;
+    this.waitingTasks = Object.fromEntries(priorities.map((p) => [p, 0])) as Record<Priority, number>;
   }
 
   /** One flow per HTTP request (a single submission or a whole batch). `signal` aborts everything of the flow. */
@@ -299,6 +308,23 @@ export class Scheduler {
     return Math.min(MAX_RETRY_SECONDS, Math.max(MIN_RETRY_SECONDS, seconds));
   }
 
+  /**
+   * Milliseconds a task of a new flow of `priority` would likely wait for its first slot: 0 while a
+   * slot is free; otherwise its place in line × the mean time a slot is held / concurrency. Its place
+   * is one turn per flow waiting in its class (slots go round-robin, one stretch a turn) plus every
+   * task waiting in a higher class (which goes first), plus its own turn. 0 before any slot was
+   * held: with no history there is nothing to estimate from. An estimate: stretches vary.
+   */
+  expectedWaitMs(priority: Priority): number {
+    if (this.running < this.concurrency || this.meanHoldMs === undefined) return 0;
+    let ahead = this.rings[priority].size + 1;
+    for (const p of priorities) {
+      if (p === priority) break;
+      ahead += this.waitingTasks[p];
+    }
+    return (ahead * this.meanHoldMs) / this.concurrency;
+  }
+
   /** Refuse new flows and tasks from now on; resolves when nothing is queued, running or paused. */
   drain(): Promise<void> {
     this.closing = true;
@@ -318,6 +344,7 @@ export class Scheduler {
       const before = flow.queued;
       flow.push({ task, resolve, reject });
       this.queued++;
+      this.waitingTasks[flow.priority]++;
       this.queueUsed += this.places(flow.queued) - this.places(before);
       this.enterRing(flow);
       this.pump();
@@ -360,6 +387,7 @@ export class Scheduler {
         }
         if (resume) {
           this.paused--;
+          this.waitingTasks[flow.priority]--;
           this.hold(resume.run);
           resume.resolve();
         } else this.start(flow, entry!);
@@ -374,6 +402,7 @@ export class Scheduler {
     const before = flow.queued;
     const entry = flow.shift()!;
     this.queued--;
+    this.waitingTasks[flow.priority]--;
     this.queueUsed += this.places(flow.queued) - this.places(before);
     return entry;
   }
@@ -406,7 +435,9 @@ export class Scheduler {
 
   private letGo(run: Running): void {
     run.holding = false;
-    run.heldMs += Math.max(0, this.now() - run.heldSince);
+    const heldMs = Math.max(0, this.now() - run.heldSince);
+    run.heldMs += heldMs;
+    this.meanHoldMs = this.meanHoldMs === undefined ? heldMs : this.meanHoldMs + DURATION_WEIGHT * (heldMs - this.meanHoldMs);
     this.running--;
     run.flow.running--;
   }
@@ -444,6 +475,7 @@ export class Scheduler {
     return new Promise<void>((resolve, reject) => {
       this.letGo(run);
       this.paused++;
+      this.waitingTasks[flow.priority]++;
       flow.resumes.push({ run, resolve, reject });
       const ring = this.rings[flow.priority];
       // It had its turn: whoever waits goes first.
@@ -471,6 +503,7 @@ export class Scheduler {
     this.queued -= entries.length;
     this.queueUsed -= this.places(before);
     this.paused -= resumes.length;
+    this.waitingTasks[flow.priority] -= entries.length + resumes.length;
     if (flow.inRing) {
       this.rings[flow.priority].remove(flow);
       this.waitingRequests--;

@@ -16,8 +16,9 @@
  *   limit too; `compile_timeout` (or `compile_cpu_time`) is the compile CPU limit.
  * - A Python or JavaScript syntax error is reported from Verdict's syntax check: the run
  *   stage has code 1 and the checker's one-line message in stderr, not the interpreter's.
- * - Every request runs the program (no result cache); stdout and stderr are capped at
- *   Verdict's response size (VERDICT_RESPONSE_OUTPUT_BYTES).
+ * - Every request runs the program (no result cache). The output limit is Verdict's maximum
+ *   (VERDICT_MAX_OUTPUT_BYTES), not Piston's configured one, and stdout and stderr come back
+ *   whole up to it: open-r1 compares stdout itself.
  * - A failure of Verdict or Docker is a 503, a full queue a 429 with Retry-After (never
  *   status "XX"); error bodies carry Verdict's `code` and `retryable` besides `message`.
  */
@@ -30,7 +31,7 @@ import { checkFileSet, normalizeSubmission } from '../judge/normalize.js';
 import type { Submission } from '../judge/judge.js';
 import { findLanguage, languages, type LanguageDefinition } from '../languages/registry.js';
 import { errorSchema, relativePath, type CompileResult, type TestResult } from '../schemas.js';
-import { clientGone } from './client.js';
+import { clientGone, DEADLINE_HEADER, deadlineFromHeader } from './client.js';
 
 const MAX_TEXT = 64 * 1024 * 1024;
 
@@ -181,7 +182,7 @@ function runStage(t: TestResult): Stage {
   };
 }
 
-function compileStage(c: CompileResult): Stage {
+function compileStage(c: CompileResult, outputBytes: number): Stage {
   let status: Stage['status'] = null;
   let message: string | null = null;
   if (c.status === 'time_limit_exceeded') {
@@ -194,6 +195,8 @@ function compileStage(c: CompileResult): Stage {
     status = failedStatus(c.signal);
     message = c.signal ? `Caught fatal signal ${c.signal}` : `Exited with error status ${c.exitCode}`;
   }
+  // Piston never cuts a compiler's output; Verdict keeps at most the output limit of it, and says so.
+  if (c.outputTruncated) message = [message, `compiler output cut at ${outputBytes} bytes`].filter((m) => m !== null).join('; ');
   const signal = status === 'TO' ? (c.signal ?? 'SIGKILL') : c.signal;
   // A failed compile always has a non-zero code or a signal, as Piston's clients expect.
   const code = signal ? null : c.status === 'ok' || c.status === 'skipped' ? (c.exitCode ?? 0) : c.exitCode || 1;
@@ -225,6 +228,8 @@ export function pistonLimits(req: PistonExecuteRequest, max: Limits): Partial<Li
     timeMs: clamp(req.run_cpu_time ?? req.run_timeout, max.timeMs),
     wallTimeMs: wall,
     memoryBytes: clamp(req.run_memory_limit, max.memoryBytes),
+    // Piston's clients set its output cap high (open-r1: 1e9) and compare stdout themselves: the most this server allows.
+    outputBytes: max.outputBytes,
   };
 }
 
@@ -254,7 +259,7 @@ export function pistonSubmission(req: PistonExecuteRequest, lang: LanguageDefini
     settings.maxFiles,
     (i, path) => `files.${i}.name: ${JSON.stringify(path)} appears twice${i > 0 && path === base.entry ? ` (the first file is written as ${base.entry}, the ${lang.id} entry)` : ''}`,
   );
-  return { ...base, files, ownCode: { files: files.map((f) => f.path), composed: undefined } };
+  return { ...base, files, ownCode: { files: files.map((f) => f.path), composed: undefined }, returnedOutputBytes: base.limits.outputBytes };
 }
 
 /** Whether Piston would show a compile stage: a real compiler, not Python's or JavaScript's on-demand syntax check. */
@@ -291,9 +296,9 @@ export const pistonRoutes: FastifyPluginAsyncZod = async (app) => {
         tags: ['judge'],
         summary: 'Piston-compatible: run one program once',
         description:
-          'As Piston\'s POST /api/v2/execute: compiles (for compiled languages) and runs the first file with stdin and args, and answers the compile and run stages. Differences: "output" is stdout followed by stderr (interleaving is not recorded); compiler diagnostics are in "stderr"; the first file is written under the language\'s entry name; absent or negative limits are Verdict\'s defaults and limits above Verdict\'s maximum are lowered to it; 429 when the queue is full and 503 when Verdict or Docker failed (retryable, with Retry-After).',
+          `As Piston\'s POST /api/v2/execute: compiles (for compiled languages) and runs the first file with stdin and args, and answers the compile and run stages. Differences: "output" is stdout followed by stderr (interleaving is not recorded); compiler diagnostics are in "stderr"; the first file is written under the language\'s entry name; absent or negative limits are Verdict\'s defaults and limits above Verdict\'s maximum are lowered to it; 429 when the queue is full and 503 when Verdict or Docker failed (retryable, with Retry-After); with the header ${DEADLINE_HEADER}: <ms>, 504 with Retry-After at once when the expected wait plus the run\'s limits cannot fit in it.`,
         body: pistonExecuteRequestSchema,
-        response: { 200: pistonExecuteResponseSchema, 400: errorSchema, 413: errorSchema, 429: errorSchema, 503: errorSchema },
+        response: { 200: pistonExecuteResponseSchema, 400: errorSchema, 413: errorSchema, 429: errorSchema, 503: errorSchema, 504: errorSchema },
       },
     },
     async (request, reply) => {
@@ -307,13 +312,13 @@ export const pistonRoutes: FastifyPluginAsyncZod = async (app) => {
         throw new BadRequestError('VERDICT_UNKNOWN_LANGUAGE', `${req.language}-${req.version} runtime is unknown`);
       }
       const submission = pistonSubmission(req, lang, app.config);
-      const result = await app.judge.submit(submission, { priority: 'online', cache: false, signal: clientGone(reply) });
-      const compile = hasCompileStage(lang) && result.compile ? compileStage(result.compile) : undefined;
+      const result = await app.judge.submit(submission, { priority: 'online', cache: false, signal: clientGone(reply), answerWithinMs: deadlineFromHeader(request) });
+      const compile = hasCompileStage(lang) && result.compile ? compileStage(result.compile, submission.limits.outputBytes) : undefined;
       const compiled = compile === undefined || (compile.code === 0 && compile.signal === null);
       const test = result.tests[0];
       let run = compiled && test && test.verdict !== 'skipped' ? runStage(test) : undefined;
       // Python and JavaScript have no compile stage in Piston: their syntax error is the run's failure.
-      if (!hasCompileStage(lang) && run === undefined && result.compile) run = compileStage(result.compile);
+      if (!hasCompileStage(lang) && run === undefined && result.compile) run = compileStage(result.compile, submission.limits.outputBytes);
       return {
         language: pistonName(lang),
         version: version ?? semverOf(result.manifest.languageVersion) ?? result.manifest.languageVersion,

@@ -4,7 +4,8 @@
  * program, no expected output; the answer says how the compile and the run ended.
  *
  * What differs from SandboxFusion (the main points):
- * - overload and Verdict/Docker failures answer HTTP 504 with Retry-After
+ * - overload, a wait that would outlast the client's own timeout (compile_timeout +
+ *   run_timeout + 10 s) and Verdict/Docker failures answer HTTP 504 with Retry-After
  *   (verl retries only on 504), never a 200 "SandboxError";
  * - `fetch_files` is accepted and ignored: Verdict does not read files out of
  *   its sandboxes, so `files` in the answer is always {} (absent files are
@@ -12,7 +13,9 @@
  * - limits above the server's maximum are lowered to it instead of refused;
  * - TypeScript is type-checked (tsc) before it runs, where SandboxFusion's tsx
  *   only strips types: a type error is a failed run here;
- * - a memory or output limit is a run that Finished with return code -9;
+ * - a memory or output limit is a run that Finished with return code -9, and `message`
+ *   says which; the output limit is the server's maximum (SandboxFusion has none);
+ * - memory_limit_MB -1 is Verdict's default memory limit, not none;
  * - every request runs the program (no result cache), as in SandboxFusion.
  */
 import { constants } from 'node:os';
@@ -63,6 +66,8 @@ const UNCOMPILED = new Set(['python', 'javascript', 'typescript']);
 const MiB = 1024 * 1024;
 /** SandboxFusion's defaults for compile_timeout and run_timeout, in seconds. */
 const DEFAULT_TIMEOUT_SECONDS = 10;
+/** What verl's client adds to compile_timeout + run_timeout for its request timeout (API_TIMEOUT). */
+const CLIENT_SLACK_SECONDS = 10;
 
 const runCodeRequestSchema = z.object({
   code: z.string().describe('The program'),
@@ -172,17 +177,34 @@ export function toRunCodeResponse(result: SubmissionResult, languageId: string):
   let run_result: CommandRunResult | null = null;
   const compile = result.compile;
   const compiled = compile === null || compile.status === 'ok';
+  const test = compiled && result.tests[0]?.verdict !== 'skipped' ? result.tests[0] : undefined;
   if (compile !== null && !UNCOMPILED.has(languageId)) compile_result = compileToResult(compile);
   if (!compiled) {
     // SandboxFusion runs these languages directly: a syntax or type error is the run failing.
     if (UNCOMPILED.has(languageId)) run_result = compileToResult(compile);
-  } else {
-    const test = result.tests[0];
-    if (test && test.verdict !== 'skipped') run_result = testToResult(test);
-  }
+  } else if (test) run_result = testToResult(test);
   const finishedOk = (r: CommandRunResult | null) => r === null || (r.status === 'Finished' && r.return_code === 0);
-  const success = run_result !== null && finishedOk(run_result) && finishedOk(compile_result) && result.verdict === 'accepted';
-  return { status: success ? 'Success' : 'Failed', message: '', compile_result, run_result, files: {} };
+  // An output that is not whole is never a Success: the client would compare a part of it.
+  const runCut = test !== undefined && (test.stdoutTruncated || test.stderrTruncated);
+  const success = run_result !== null && !runCut && finishedOk(run_result) && finishedOk(compile_result) && result.verdict === 'accepted';
+  return { status: success ? 'Success' : 'Failed', message: limitMessage(result, test), compile_result, run_result, files: {} };
+}
+
+/**
+ * What a limit did to the answer, in the field SandboxFusion's clients log: a return code -9 alone
+ * does not say whether memory or output ended the run, nor that stdout is incomplete.
+ */
+function limitMessage(result: SubmissionResult, test: TestResult | undefined): string {
+  const limits = result.manifest.limits;
+  const said: string[] = [];
+  if (test?.verdict === 'output_limit_exceeded') {
+    said.push(`the run's stdout and stderr together exceeded ${limits.outputBytes} bytes, this server's output limit: the run was killed and its output is cut`);
+  } else if (test !== undefined && (test.stdoutTruncated || test.stderrTruncated)) {
+    said.push(`the run's ${test.stdoutTruncated ? 'stdout' : 'stderr'} is cut: it is not the whole output`);
+  }
+  if (test?.verdict === 'memory_limit_exceeded') said.push(`the run exceeded its memory limit of ${limits.memoryBytes} bytes and was killed`);
+  if (result.compile?.outputTruncated) said.push(`the compiler's output is cut at ${limits.outputBytes} bytes`);
+  return said.join('; ');
 }
 
 function clampMs(secondsValue: number | undefined, max: number): number {
@@ -220,6 +242,8 @@ export function runCodeSubmission(body: RunCodeRequest, settings: Parameters<typ
         timeMs: Math.min(max.timeMs, runMs),
         wallTimeMs: Math.min(max.wallTimeMs, runMs),
         ...(memoryBytes !== undefined ? { memoryBytes } : {}),
+        // SandboxFusion has no output limit and its clients compare stdout themselves: the most this server allows.
+        outputBytes: max.outputBytes,
       },
     },
     settings,
@@ -255,7 +279,7 @@ export function runCodeSubmission(body: RunCodeRequest, settings: Parameters<typ
     detail.push({ type: 'value_error', loc: ['body', 'files'], msg: `Value error, ${files.length - 1} extra files given, at most ${settings.maxFiles - 1} are accepted` });
   }
   if (detail.length > 0) throw new InvalidRequest(detail);
-  return { ...submission, files };
+  return { ...submission, files, returnedOutputBytes: submission.limits.outputBytes };
 }
 
 function emptyResponse(status: RunCodeResponse['status'], message: string): RunCodeResponse {
@@ -270,7 +294,7 @@ export const sandboxFusionRoutes: FastifyPluginAsyncZod = async (app) => {
         tags: ['judge'],
         summary: 'Run one program (SandboxFusion-compatible)',
         description:
-          "SandboxFusion's POST /run_code for its existing clients (verl's sandbox_fusion reward among them). One run, no expected output: \"Success\" when the compile (if any) and the run finished with exit status 0, \"Failed\" otherwise (compile error, non-zero exit, TimeLimitExceeded, a memory or output limit, shown as return code -9). Requests are queued, never refused for load: when the queue is full, or Verdict or Docker fail, the answer is HTTP 504 with Retry-After and a \"SandboxError\" body, since such clients retry only on 504. An unknown language or a malformed request is 422 with FastAPI's {detail: [...]}. fetch_files is ignored and files in the answer is always {}; timeouts and memory above the server maximum are lowered to it. Every request runs the program: the result cache is never used.",
+          "SandboxFusion's POST /run_code for its existing clients (verl's sandbox_fusion reward among them). One run, no expected output: \"Success\" when the compile (if any) and the run finished with exit status 0, \"Failed\" otherwise (compile error, non-zero exit, TimeLimitExceeded, a memory or output limit, shown as return code -9). The whole stdout and stderr come back, up to the server's output limit (the default here); past it the run is killed and the message says so. Requests are queued while they can be answered within the client's own timeout (compile_timeout + run_timeout + 10 s, as verl waits): when the expected wait plus the run's limits exceed it, when the queue is full, or when Verdict or Docker fail, the answer is at once HTTP 504 with Retry-After and a \"SandboxError\" body, since such clients retry only on 504. An unknown language or a malformed request is 422 with FastAPI's {detail: [...]}. fetch_files is ignored and files in the answer is always {}; timeouts and memory above the server maximum are lowered to it. Every request runs the program: the result cache is never used.",
         body: runCodeRequestSchema,
         response: { 200: runCodeResponseSchema, 422: validationErrorSchema, 500: runCodeResponseSchema, 504: runCodeResponseSchema },
       },
@@ -311,7 +335,11 @@ export const sandboxFusionRoutes: FastifyPluginAsyncZod = async (app) => {
       const submission = runCodeSubmission(request.body, app.config);
       // Through the scheduler like any submission: queued behind others, refused only when the queue is full.
       // Raw execution: a client running a program wants it run, even a random one, never an earlier run's output.
-      const result = await app.judge.submit(submission, { priority: 'online', cache: false, signal: clientGone(reply) });
+      // verl waits compile_timeout + run_timeout + 10 s for the answer (its request timeout) and retries only on 504:
+      // a request that would likely answer later is refused at once, so it is retried rather than scored as failed.
+      const timeout = (t: number | undefined) => Math.max(0, t ?? DEFAULT_TIMEOUT_SECONDS);
+      const deadlineMs = (timeout(request.body.compile_timeout) + timeout(request.body.run_timeout) + CLIENT_SLACK_SECONDS) * 1000;
+      const result = await app.judge.submit(submission, { priority: 'online', cache: false, signal: clientGone(reply), answerWithinMs: deadlineMs });
       return toRunCodeResponse(result, submission.language.id);
     },
   );
