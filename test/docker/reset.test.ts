@@ -112,9 +112,10 @@ describe('sandbox reset', () => {
       assert.equal(planted.shmSeen, 1);
       const a = await py<Observed>(s, 'test', observe);
       assert.equal(a.uid, UID_A);
-      assert.equal(a.boxWritable, 'PermissionError', 'sealed for the tests');
+      assert.equal(a.boxWritable, 'allowed', 'a test may create files beside its program');
       assert.ok(a.box.includes('a-compiled.bin') && a.box.includes('build/deep/er/obj.o'), JSON.stringify(a.box));
-      assert.equal(a.boxMode, 0o555, "A's compile left /box unwritable even for its owner");
+      assert.equal(a.boxOwner, 0, 'sealed for the tests');
+      assert.equal(a.boxMode, 0o1777, "sticky and writable by all, whatever A's compile left (0500)");
 
       await s.reset(UID_B);
 
@@ -146,6 +147,8 @@ describe('sandbox reset', () => {
       ]);
       assert.equal(b.uid, UID_B);
       assert.equal(b.boxOwner, 0, 'sealed again for the tests');
+      assert.equal(b.boxMode, 0o1777);
+      // probe-write is the compile's, sealed with the program: a test can no longer write it.
       assert.equal(b.boxWritable, 'PermissionError');
       assert.deepEqual(b.box, ['a-compiled.bin', 'main.py', 'probe-write', 'shared.txt']);
       assert.deepEqual(b.files, { 'main.py': 'print("B")\n', 'shared.txt': 'B by FILE\n', 'a-compiled.bin': 'B, not A\n' });
@@ -164,11 +167,13 @@ describe('sandbox reset', () => {
       for (const bad of [0, 999, 2_147_483_648]) {
         await assert.rejects(s.reset(bad), (err: unknown) => err instanceof SandboxFailedError && /bad uid/.test(err.message), `uid ${bad}`);
       }
-      // Still A's sandbox, alive and sealed, its program in place.
+      // Still A's sandbox, alive and sealed, its program in place; what this test creates goes after it.
       const still = await py<Observed>(s, 'test', observe);
       assert.equal(still.uid, UID_A);
-      assert.deepEqual(still.box, ['main.py']);
-      assert.equal(still.boxWritable, 'PermissionError');
+      assert.deepEqual(still.box, ['main.py', 'probe-write']);
+      assert.equal(still.boxOwner, 0);
+      const listed = await run(s, 'test', ['ls', '/box']);
+      assert.equal(listed.stdout.toString(), 'main.py\n', "the previous test's probe-write is gone");
 
       // Reset twice in a row, then the full cycle once more: FILE, compile, test.
       await s.reset(UID_B);

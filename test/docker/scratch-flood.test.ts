@@ -22,14 +22,15 @@ const ENOSPC = 28;
 const INODES = 16_384;
 
 /**
- * A candidate that first reports what the run before it left in scratch space, then makes entries
+ * A candidate that first reports what the run before it left in scratch space (and in /box besides
+ * its program), then makes entries
  * with `body` until the kernel refuses, then echoes its input: stdout "<input> []" when it found
  * scratch space empty; stderr "<entries made> <errno>".
  */
 function flood(body: string): string {
   return `
 import os, sys
-left = sorted(os.listdir('/tmp')) + sorted(os.listdir('/dev/shm'))
+left = sorted(os.listdir('/tmp')) + sorted(os.listdir('/dev/shm')) + sorted(set(os.listdir('/box')) - {'main.py'})
 made, err = 0, None
 try:
 ${body
@@ -66,6 +67,19 @@ while True:
   'shm-files': flood(`
 while True:
     open(f'/dev/shm/f{made}', 'w').close()
+    made += 1
+`),
+  // The working directory is writable by the tests: what they create there is wiped as /tmp is.
+  'box-directories': flood(`
+while True:
+    os.mkdir(f'/box/d{made}')
+    made += 1
+`),
+  'box-nested-directories': flood(`
+os.chdir('/box')
+while True:
+    os.mkdir('d')
+    os.chdir('d')
     made += 1
 `),
 };

@@ -21,7 +21,8 @@
  *          box_bytes= stdout_len= stdout_truncated= stderr_len= stderr_truncated=
  *          followed by the captured stdout and stderr bytes; a RUN is answered
  *          by a RESULT as soon as every process of the run is dead, then by OK
- *          once scratch space is wiped (and, after a compile, the box sealed).
+ *          once scratch space is wiped and, after a test, what it created in
+ *          the box (after a compile, the box is sealed instead).
  *          rss_kb is the peak memory of all the program's processes together
  *          (memory_watch), or of its largest process when that was higher.
  *
@@ -544,6 +545,63 @@ static int walk_tree(const char *root, int remove, uid_t uid) {
 
 static int own_box(uid_t uid) { return walk_tree(BOX_DIR, 0, uid); }
 
+/*
+ * For the tests: root owns every given file, directory and compiled artifact, writable by
+ * nobody else, and /box itself is sticky and writable by all. So a program may create files in
+ * its working directory, as programs and their harnesses expect, but may not write, rename,
+ * replace or remove what it was given (the sticky bit: only an entry's owner removes or renames
+ * it), nor add to a given subdirectory. Everything it creates is owned by its uid, which is
+ * what wipe_created removes after each test.
+ */
+static int seal_box(void) {
+  if (own_box(0) < 0) return -1;
+  int fd = open(BOX_DIR, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  if (fd < 0) return -1;
+  int rc = fchmod(fd, 01777);
+  close(fd);
+  return rc;
+}
+
+/*
+ * After a test, with no candidate process alive: removes every entry of the sealed /box that
+ * root does not own, that is whatever the test created (sealing made all else root's, and
+ * without CAP_CHOWN a candidate cannot give a file to root; a hard link to a given file, which
+ * would be root's, is refused by the kernel's protected_hardlinks). Only the top level can hold
+ * such entries: a sealed subdirectory is root's and not writable by the candidate. One listing
+ * of /box; the candidate's directories are emptied after it by walk_tree.
+ */
+static int wipe_created(void) {
+  int fd = open(BOX_DIR, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  if (fd < 0) return -1;
+  int dup_fd = dup(fd);
+  DIR *dir = dup_fd < 0 ? NULL : fdopendir(dup_fd);
+  if (!dir) {
+    if (dup_fd >= 0) close(dup_fd);
+    close(fd);
+    return -1;
+  }
+  walk_frame created = {0};
+  int rc = 0;
+  struct dirent *e;
+  while (rc == 0 && (e = readdir(dir)) != NULL) {
+    if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0) continue;
+    struct stat st;
+    if (fstatat(fd, e->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0) rc = -1;
+    else if (st.st_uid == 0) continue;
+    else if (S_ISDIR(st.st_mode)) rc = remember_name(&created, e->d_name);
+    else if (unlinkat(fd, e->d_name, 0) < 0) rc = -1;
+  }
+  closedir(dir);
+  for (size_t at = 0; rc == 0 && at < created.len; at += strlen(created.pending + at) + 1) {
+    char path[PATH_MAX];
+    snprintf(path, sizeof path, "%s/%s", BOX_DIR, created.pending + at);
+    if (walk_tree(path, 1, 0) < 0 || unlinkat(fd, created.pending + at, AT_REMOVEDIR) < 0) rc = -1;
+  }
+  free(created.pending);
+  close(fd);
+  return rc;
+}
+
 /* Without a /box every FILE fails already; a RESET then dies on it. */
 static void remember_box_mode(void) {
   struct stat st;
@@ -810,7 +868,7 @@ static void handle_run(const char *header) {
   if (compile && sealed) die("compile after seal");
   if (compile && own_box(candidate_uid) < 0) die("cannot hand %s to the candidate: %s", BOX_DIR, strerror(errno));
   if (!compile && !sealed) {
-    if (own_box(0) < 0) die("cannot seal %s: %s", BOX_DIR, strerror(errno));
+    if (seal_box() < 0) die("cannot seal %s: %s", BOX_DIR, strerror(errno));
     sealed = 1;
   }
 
@@ -1017,8 +1075,11 @@ static void handle_run(const char *header) {
    * this sandbox (the service retires one that does not answer OK in time), never the run's result. */
   wipe_scratch();
   if (compile) {
-    if (own_box(0) < 0) die("cannot seal %s: %s", BOX_DIR, strerror(errno));
+    if (seal_box() < 0) die("cannot seal %s: %s", BOX_DIR, strerror(errno));
     sealed = 1;
+  } else if (wipe_created() < 0) {
+    /* What this test wrote in /box must never reach the next test: the service discards us. */
+    die("cannot wipe what the test created in %s: %s", BOX_DIR, strerror(errno));
   }
   reply("OK");
 
