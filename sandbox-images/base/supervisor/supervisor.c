@@ -869,6 +869,9 @@ static int hide_cgroup_counters(void) {
   int rc = allow_entries_except(ruleset, "/", "sys");
   if (rc == 0) rc = allow_entries_except(ruleset, "/sys", "fs");
   if (rc == 0) rc = allow_entries_except(ruleset, "/sys/fs", "cgroup");
+  /* mq_open() opens its queue on the IPC namespace's own mount of the same file system, which no
+   * rule on / reaches: the rule must be on that file system's root, here where it is mounted. */
+  if (rc == 0) rc = allow_beneath(ruleset, AT_FDCWD, "/dev/mqueue");
   for (const char *const *f = cgroup_limit_files; rc == 0 && cgroup >= 0 && *f; f++)
     rc = allow_beneath(ruleset, cgroup, *f);
   if (rc == 0) rc = (int)syscall(__NR_landlock_restrict_self, ruleset, 0);
