@@ -168,9 +168,12 @@ class ReuseSet {
     return sandbox;
   }
 
-  /** Keep it for the next program, or let it go when none is waiting. */
+  /**
+   * Keep it for the next program, or let it go when none is waiting, or when its supervisor cannot
+   * hide the cgroup counters this program moved (no Landlock, e.g. under gVisor).
+   */
   give(sandbox: Sandbox): void {
-    if (this.closed || this.flow.queued === 0) return this.retire(sandbox);
+    if (this.closed || this.flow.queued === 0 || !sandbox.session.reusable) return this.retire(sandbox);
     const list = this.idle.get(sandbox.key) ?? [];
     list.push(sandbox);
     this.idle.set(sandbox.key, list);

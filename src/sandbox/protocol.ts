@@ -48,7 +48,7 @@ export interface RunRecord {
 }
 
 export type Frame =
-  | { kind: 'hello'; protocol: number; cgroup: string; oomCounter: boolean }
+  | { kind: 'hello'; protocol: number; cgroup: string; oomCounter: boolean; landlock: boolean }
   | { kind: 'ok' }
   | { kind: 'error'; message: string }
   | { kind: 'result'; record: RunRecord };
@@ -219,7 +219,7 @@ export class FrameParser {
       switch (verb) {
         case 'HELLO': {
           const f = fields(line);
-          return { kind: 'hello', protocol: int(f, 'proto'), cgroup: f.get('cgroup') ?? 'none', oomCounter: f.get('oom_counter') === '1' };
+          return { kind: 'hello', protocol: int(f, 'proto'), cgroup: f.get('cgroup') ?? 'none', oomCounter: f.get('oom_counter') === '1', landlock: f.get('landlock') === '1' };
         }
         case 'OK':
           return { kind: 'ok' };

@@ -45,6 +45,12 @@ export class SandboxSession {
   private closed = false;
   private wipeFailed = false;
 
+  /**
+   * Whether another candidate may use this sandbox after a reset: only when the supervisor hides the
+   * cgroup's cumulative counters (Landlock), which no reset can clear. Known once the HELLO arrived.
+   */
+  private countersHidden = false;
+
   private constructor(
     private readonly container: SandboxContainer,
     private readonly wipeTimeoutMs: number,
@@ -60,6 +66,7 @@ export class SandboxSession {
       if (hello.kind !== 'hello' || hello.protocol !== PROTOCOL_VERSION) {
         throw new SandboxFailedError(`unexpected greeting from the supervisor in ${spec.image}: ${JSON.stringify(hello).slice(0, 200)}`);
       }
+      session.countersHidden = hello.landlock;
       return session;
     } catch (err) {
       await session.close();
@@ -109,6 +116,11 @@ export class SandboxSession {
       this.wipeFailed = true;
     }
     return frame.record;
+  }
+
+  /** Whether reset() may hand this sandbox to another candidate (see countersHidden). */
+  get reusable(): boolean {
+    return this.countersHidden;
   }
 
   /** The supervisor did not finish wiping after a run: nothing may run here any more. */

@@ -80,4 +80,39 @@ describe('sandbox hardening', () => {
     });
     assert.deepEqual(r.tests.map((x) => x.verdict), ['accepted', 'accepted'], JSON.stringify(r.tests.map((x) => x.stdout + x.stderr)));
   });
+
+  it('the cgroup counters are unreadable (a reused sandbox would carry them), its limits readable', async () => {
+    // Every cumulative file of both cgroup versions; each missing one is ENOENT, each hidden one EACCES.
+    const source = `
+import errno, json, os
+def opened(path):
+    try:
+        with open(path) as f:
+            return f.read().strip()
+    except OSError as e:
+        return errno.errorcode[e.errno]
+counters = ['memory/memory.max_usage_in_bytes', 'memory/memory.failcnt', 'memory/memory.stat', 'memory/memory.kmem.max_usage_in_bytes',
+            'memory/memory.oom_control', 'cpuacct/cpuacct.usage', 'cpuacct/cpuacct.stat', 'cpu/cpu.stat', 'pids/pids.events',
+            'blkio/blkio.throttle.io_service_bytes', 'memory.peak', 'memory.events', 'cpu.stat', 'pids.events']
+hidden = {c: opened('/sys/fs/cgroup/' + c) for c in counters}
+try:
+    os.listdir('/sys/fs/cgroup')
+    hidden['listing'] = 'listed'
+except OSError as e:
+    hidden['listing'] = errno.errorcode[e.errno]
+limit = opened('/sys/fs/cgroup/memory/memory.limit_in_bytes')
+if limit == 'ENOENT':
+    limit = opened('/sys/fs/cgroup/memory.max')
+print(json.dumps({'hidden': hidden, 'limit': limit, 'elsewhere': [opened('/etc/hostname') != 'EACCES', opened('/sys/kernel/mm/transparent_hugepage/enabled') != 'EACCES']}))
+`;
+    const r = await t.submit({ language: 'python', source, limits: { memoryBytes: 96 << 20 } });
+    assert.equal(r.verdict, 'accepted', r.tests[0]?.stderr);
+    const seen = JSON.parse(r.tests[0]!.stdout) as { hidden: Record<string, string>; limit: string; elsewhere: boolean[] };
+    for (const [file, got] of Object.entries(seen.hidden)) assert.ok(got === 'EACCES' || got === 'ENOENT', `${file}: ${got}`);
+    assert.ok([seen.hidden['memory/memory.max_usage_in_bytes'], seen.hidden['memory.peak']].includes('EACCES'), 'the peak memory counter exists and is hidden');
+    assert.equal(seen.hidden.listing, 'EACCES');
+    assert.match(seen.limit, /^\d+$/, 'the memory limit stays readable for runtimes that size themselves by it');
+    assert.ok(Number(seen.limit) >= 96 << 20, seen.limit);
+    assert.deepEqual(seen.elsewhere, [true, true], 'files elsewhere, /sys outside cgroup included, stay readable');
+  });
 });

@@ -2,7 +2,8 @@
  * Sandbox reuse under hostile programs: within one batch, each hostile
  * candidate is followed in the same container by a probe that must find
  * nothing of it: no process, no file, no IPC object, no socket and no traffic
- * in the network namespace, not its uid.
+ * in the network namespace, not its uid, and no cumulative cgroup counter
+ * (those no reset can clear: the candidate cannot open them at all).
  */
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
@@ -11,7 +12,7 @@ import type { BatchLine } from '../../src/schemas.js';
 import { startTestApp } from '../helpers/app.js';
 
 const PROBE = `
-import os
+import errno, os
 def ls(d):
     try:
         return sorted(os.listdir(d))
@@ -35,8 +36,22 @@ net = [sockets(t) for t in ('tcp', 'tcp6', 'udp', 'udp6', 'unix')]
 lo = [line.split(':', 1)[1].split() for line in open('/proc/net/dev') if line.strip().startswith('lo:')][0]
 print(ls('/box'), ls('/tmp'), ls('/dev/shm'), ls('/dev/mqueue'), others, ipc, net, int(lo[0]) + int(lo[8]))
 print(os.getuid())
+# The cgroup's cumulative counters (peak memory, failures, faults, CPU, throttling, fork failures,
+# I/O) survive every wipe: they must not open at all; the limit runtimes size themselves by must.
+def opened(path):
+    try:
+        open(path).close()
+        return 'open'
+    except OSError as e:
+        return errno.errorcode[e.errno]
+counters = ['memory/memory.max_usage_in_bytes', 'memory/memory.failcnt', 'memory/memory.stat', 'memory/memory.kmem.max_usage_in_bytes',
+            'memory/memory.usage_in_bytes', 'cpuacct/cpuacct.usage', 'cpuacct/cpuacct.usage_percpu', 'cpu/cpu.stat', 'pids/pids.events',
+            'blkio/blkio.throttle.io_serviced', 'memory.peak', 'memory.events', 'memory.stat', 'cpu.stat', 'pids.events']
+limit = 'memory/memory.limit_in_bytes' if os.path.exists('/sys/fs/cgroup/memory') else 'memory.max'
+print(sorted({opened('/sys/fs/cgroup/' + c) for c in counters} - {'ENOENT'}), opened('/sys/fs/cgroup/' + limit))
 `;
 const CLEAN = "['main.py'] [] [] [] [] 0 [0, 0, 0, 0, 0] 0";
+const COUNTERS_HIDDEN = "['EACCES'] open";
 
 /** Hostile candidates, each leaving something behind if reuse were careless. */
 const HOSTILE: Array<{ id: string; source: string }> = [
@@ -126,6 +141,22 @@ p.sendmsg([secret], [(socket.SOL_SOCKET, socket.SCM_RIGHTS, array.array('i', [q.
 `,
   },
   {
+    // Drives every cumulative counter: peak memory near the limit and its failures, page faults, CPU time, forks.
+    id: 'cgroup-counters',
+    source: `
+import os, time
+held = [b'x' * (8 << 20) for _ in range(6)]
+spin = time.process_time() + 0.3
+while time.process_time() < spin:
+    pass
+for _ in range(4):
+    pid = os.fork()
+    if pid == 0:
+        os._exit(0)
+    os.waitpid(pid, 0)
+`,
+  },
+  {
     id: 'memory-hog',
     source: `
 open('/proc/self/oom_score_adj', 'w').write('0')
@@ -156,13 +187,14 @@ describe('sandbox reuse with hostile candidates', async () => {
       if (line.status !== 'ok' || !line.id.startsWith('probe-after-')) continue;
       const test = line.result.tests[0]!;
       assert.equal(line.result.verdict, 'accepted', `${line.id}: ${test.stderr}`);
-      const [state, uid] = test.stdout.trim().split('\n');
+      const [state, uid, counters] = test.stdout.trim().split('\n');
       assert.equal(state, CLEAN, `${line.id} found leftovers`);
+      assert.equal(counters, COUNTERS_HIDDEN, `${line.id} read a cgroup counter, or not the memory limit`);
       uids.add(uid!);
     }
     assert.equal(uids.size, HOSTILE.length, 'each probe ran under its own uid');
     // The litter was really left: these ran to their end.
-    for (const id of ['daemons-and-litter', 'ipc-objects', 'stopped-and-orphaned', 'network-residue']) {
+    for (const id of ['daemons-and-litter', 'ipc-objects', 'stopped-and-orphaned', 'network-residue', 'cgroup-counters']) {
       const line = lines.find((l) => l.id === id);
       assert.ok(line?.status === 'ok' && line.result.verdict === 'accepted', JSON.stringify(line));
     }

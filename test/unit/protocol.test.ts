@@ -15,7 +15,7 @@ const result = (stdout: string, stderr: string) =>
 
 describe('frame parser', () => {
   it('parses frames fed one byte at a time', () => {
-    const bytes = Buffer.concat([Buffer.from('HELLO proto=1 cgroup=v1 oom_counter=1\nOK\nERR\n5\nnope!'), result('out\n', 'err')]);
+    const bytes = Buffer.concat([Buffer.from('HELLO proto=1 cgroup=v1 oom_counter=1 landlock=1\nOK\nERR\n5\nnope!'), result('out\n', 'err')]);
     const parser = new FrameParser();
     const frames = [];
     for (const byte of bytes) {
@@ -23,7 +23,7 @@ describe('frame parser', () => {
       for (let f = parser.take(); f; f = parser.take()) frames.push(f);
     }
     assert.deepEqual(frames.map((f) => f.kind), ['hello', 'ok', 'error', 'result']);
-    assert.deepEqual(frames[0], { kind: 'hello', protocol: 1, cgroup: 'v1', oomCounter: true });
+    assert.deepEqual(frames[0], { kind: 'hello', protocol: 1, cgroup: 'v1', oomCounter: true, landlock: true });
     assert.deepEqual(frames[2], { kind: 'error', message: 'nope!' });
     const r = frames[3]!.kind === 'result' ? frames[3]!.record : assert.fail('not a result');
     assert.equal(r.stdout.toString(), 'out\n');
@@ -103,7 +103,7 @@ class QuadraticFrameParser {
       case 'HELLO': {
         const f = fields(line);
         this.buffer = rest;
-        return { kind: 'hello', protocol: int(f, 'proto'), cgroup: f.get('cgroup') ?? 'none', oomCounter: f.get('oom_counter') === '1' };
+        return { kind: 'hello', protocol: int(f, 'proto'), cgroup: f.get('cgroup') ?? 'none', oomCounter: f.get('oom_counter') === '1', landlock: f.get('landlock') === '1' };
       }
       case 'OK':
         this.buffer = rest;

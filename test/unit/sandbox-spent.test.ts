@@ -55,7 +55,11 @@ class FakeEngine {
   readonly destroyed: string[] = [];
   readonly verbs: string[] = [];
 
-  constructor(private readonly after: (run: number, sandbox: number) => AfterResult) {}
+  /** `landlock`: whether the fake supervisor says in its HELLO that it hides the cgroup counters. */
+  constructor(
+    private readonly after: (run: number, sandbox: number) => AfterResult,
+    private readonly landlock = true,
+  ) {}
 
   asEngine(): ContainerEngine {
     return { startSandbox: (spec: SandboxSpec) => Promise.resolve(this.start(spec)) } as unknown as ContainerEngine;
@@ -69,7 +73,7 @@ class FakeEngine {
     const reader = new RequestReader();
     let runs = 0;
     let dockerGone = false;
-    output.write(`HELLO proto=${PROTOCOL_VERSION} cgroup=v1 oom_counter=1\n`);
+    output.write(`HELLO proto=${PROTOCOL_VERSION} cgroup=v1 oom_counter=1 landlock=${this.landlock ? 1 : 0}\n`);
     input.on('data', (chunk: Buffer) => {
       reader.push(chunk);
       for (let verb = reader.take(); verb !== undefined; verb = reader.take()) {
@@ -221,5 +225,21 @@ describe('a sandbox not wiped after a run', () => {
     const judge = judgeWith(engine);
     await assert.rejects(judge.submit(submission(2), options), DockerUnavailableError);
     await judge.settle();
+  });
+});
+
+describe('a sandbox whose supervisor cannot hide the cgroup counters (no Landlock)', () => {
+  it('is never handed to the next program of a batch: each program gets its own sandbox', async () => {
+    const items: BatchItem[] = ['a', 'b', 'c'].map((id) => ({ id, submission: submission(1) }));
+    const engine = new FakeEngine(() => 'ok', false);
+    const judge = judgeWith(engine);
+    const lines: BatchLine[] = [];
+    judge.admit(items.length);
+    const summary = await judge.batch(items, options, (line) => lines.push(line));
+    await judge.settle();
+    assert.equal(summary.ok, 3, JSON.stringify(lines));
+    assert.equal(engine.started.length, 3, 'one sandbox per program');
+    assert.ok(!engine.verbs.some((v) => v.endsWith(' RESET')), 'no sandbox was reset for another candidate');
+    assert.deepEqual(engine.destroyed.sort(), ['fake-1', 'fake-2', 'fake-3']);
   });
 });

@@ -15,7 +15,7 @@
  *                                + blobs: argv[0..argc), env[0..envc), stdin
  *   RESET uid=<N>                  (OK, or ERR for a uid out of range)
  * Replies:
- *   HELLO proto=3 cgroup=v1|v2|none oom_counter=0|1
+ *   HELLO proto=3 cgroup=v1|v2|none oom_counter=0|1 landlock=0|1
  *   OK | ERR + blob message
  *   RESULT exit= signal= cpu_us= wall_us= rss_kb= oom_kills= reason= exec_errno=
  *          box_bytes= stdout_len= stdout_truncated= stderr_len= stderr_truncated=
@@ -842,6 +842,104 @@ static int install_socket_filter(void) {
   return prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog);
 }
 
+/* ---------- cgroup counters: unreadable by the candidate ---------- */
+
+/* The ABI 1 subset of <linux/landlock.h>, so the supervisor builds against any base image's headers. */
+#ifndef __NR_landlock_create_ruleset
+#define __NR_landlock_create_ruleset 444
+#define __NR_landlock_add_rule 445
+#define __NR_landlock_restrict_self 446
+#endif
+#define LL_CREATE_RULESET_VERSION (1U << 0)
+#define LL_ACCESS_FS_READ_FILE (1ULL << 2)
+#define LL_ACCESS_FS_READ_DIR (1ULL << 3)
+#define LL_RULE_PATH_BENEATH 1
+struct ll_ruleset_attr {
+  uint64_t handled_access_fs;
+};
+struct ll_path_beneath_attr {
+  uint64_t allowed_access;
+  int32_t parent_fd;
+} __attribute__((packed));
+
+/* ENOSYS or EOPNOTSUPP (gVisor, a kernel without it): the HELLO says so and the service never reuses the sandbox. */
+static int landlock_available(void) {
+  return syscall(__NR_landlock_create_ruleset, NULL, 0, LL_CREATE_RULESET_VERSION) > 0;
+}
+
+/* Limits the runtimes size themselves by (the JVM's heap, V8's via libuv, thread pools). Every one is a
+ * setting of the container, never something a candidate moves. memory.usage_in_bytes is left out: the
+ * page cache a candidate faulted in from the image stays charged after the wipe (1.2 MiB before, 5.8 MiB
+ * after reading some libraries), a number the next candidate would read. */
+static const char *const cgroup_limit_files[] = {
+  "memory/memory.limit_in_bytes", "memory/memory.soft_limit_in_bytes", "memory/memory.memsw.limit_in_bytes",
+  "cpu/cpu.cfs_quota_us", "cpu/cpu.cfs_period_us", "cpu/cpu.shares", "cpuset/cpuset.cpus", "cpuset/cpuset.mems",
+  "memory.max", "memory.high", "cpu.max", "cpu.weight", "cpuset.cpus.effective", NULL,
+};
+
+/* A missing entry is no error: the list names both cgroup versions. Symlinks (/lib -> usr/lib)
+ * are skipped: what they lead to has its own rule, or is meant to stay unreadable. */
+static int allow_beneath(int ruleset, int dirfd, const char *name) {
+  int fd = openat(dirfd, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+  if (fd < 0) return errno == ENOENT ? 0 : -1;
+  struct stat st;
+  int rc = fstat(fd, &st);
+  if (rc == 0 && !S_ISLNK(st.st_mode)) {
+    struct ll_path_beneath_attr rule = {LL_ACCESS_FS_READ_FILE | (S_ISDIR(st.st_mode) ? LL_ACCESS_FS_READ_DIR : 0), fd};
+    rc = (int)syscall(__NR_landlock_add_rule, ruleset, LL_RULE_PATH_BENEATH, &rule, 0);
+  }
+  int saved = errno;
+  close(fd);
+  errno = saved;
+  return rc;
+}
+
+static int allow_entries_except(int ruleset, const char *dir, const char *except) {
+  DIR *d = opendir(dir);
+  if (!d) return -1;
+  int rc = 0;
+  struct dirent *e;
+  while (rc == 0 && (e = readdir(d)))
+    if (strcmp(e->d_name, ".") && strcmp(e->d_name, "..") && strcmp(e->d_name, except))
+      rc = allow_beneath(ruleset, dirfd(d), e->d_name);
+  int saved = errno;
+  closedir(d);
+  errno = saved;
+  return rc;
+}
+
+/*
+ * The container's cgroup files are mounted read-only, readable by the candidate, and many are
+ * cumulative (memory.max_usage_in_bytes, memory.failcnt, memory.stat, cpuacct.usage, cpu.stat,
+ * pids.events, blkio.*, memory.peak, memory.events): one candidate sets them, the next in a
+ * reused sandbox reads them, and without CAP_SYS_ADMIN they can be neither reset nor hidden by a
+ * mount. Landlock, in the candidate's process just before exec and inherited by all it starts,
+ * lets files be read everywhere but under /sys/fs/cgroup, where only the limit files are.
+ * Needs no_new_privs (install_socket_filter sets it). Only reading is handled: exec, writes and
+ * path walks (stat, chdir) stay as they were, and listing /sys/fs/cgroup shows only names.
+ */
+static int hide_cgroup_counters(void) {
+  if (!landlock_available()) return 0;
+  struct ll_ruleset_attr attr = {LL_ACCESS_FS_READ_FILE | LL_ACCESS_FS_READ_DIR};
+  int ruleset = (int)syscall(__NR_landlock_create_ruleset, &attr, sizeof attr, 0);
+  if (ruleset < 0) return -1;
+  int cgroup = open("/sys/fs/cgroup", O_PATH | O_DIRECTORY | O_CLOEXEC);
+  int rc = allow_entries_except(ruleset, "/", "sys");
+  if (rc == 0) rc = allow_entries_except(ruleset, "/sys", "fs");
+  if (rc == 0) rc = allow_entries_except(ruleset, "/sys/fs", "cgroup");
+  /* mq_open() opens its queue on the IPC namespace's own mount of the same file system, which no
+   * rule on / reaches: the rule must be on that file system's root, here where it is mounted. */
+  if (rc == 0) rc = allow_beneath(ruleset, AT_FDCWD, "/dev/mqueue");
+  for (const char *const *f = cgroup_limit_files; rc == 0 && cgroup >= 0 && *f; f++)
+    rc = allow_beneath(ruleset, cgroup, *f);
+  if (rc == 0) rc = (int)syscall(__NR_landlock_restrict_self, ruleset, 0);
+  int saved = errno;
+  if (cgroup >= 0) close(cgroup);
+  close(ruleset);
+  errno = saved;
+  return rc;
+}
+
 static void handle_run(const char *header) {
   char phase[16];
   if (!header_value(header, "phase", phase, sizeof phase)) die("RUN lacks phase");
@@ -919,7 +1017,7 @@ static void handle_run(const char *header) {
     if (set_limit(RLIMIT_CPU, cpu_s, cpu_s + 1) < 0 || set_limit(RLIMIT_FSIZE, fsize, fsize) < 0 ||
         set_limit(RLIMIT_NOFILE, nofile, nofile) < 0 || set_limit(RLIMIT_CORE, 0, 0) < 0 ||
         set_limit(RLIMIT_STACK, stack, stack) < 0 || chdir(BOX_DIR) < 0 || setgroups(0, NULL) < 0 ||
-        setgid(CANDIDATE_GID) < 0 || setuid(candidate_uid) < 0 || install_socket_filter() < 0) {
+        setgid(CANDIDATE_GID) < 0 || setuid(candidate_uid) < 0 || install_socket_filter() < 0 || hide_cgroup_counters() < 0) {
       failure[0] = 1;
     } else {
       umask(022);
@@ -1174,7 +1272,7 @@ int main(int argc, char **argv) {
   wipe_scratch();
 
   const char *cg = cgroup_mode == CG_V1 ? "v1" : cgroup_mode == CG_V2 ? "v2" : "none";
-  reply("HELLO proto=%d cgroup=%s oom_counter=%d", PROTO_VERSION, cg, oom_kill_count() >= 0);
+  reply("HELLO proto=%d cgroup=%s oom_counter=%d landlock=%d", PROTO_VERSION, cg, oom_kill_count() >= 0, landlock_available());
 
   char header[MAX_HEADER];
   while (read_line(header, sizeof header)) {
