@@ -12,6 +12,7 @@ import { classifyCompile, classifyRun, signalName } from '../domain/classify.js'
 import type { CacheSource, CheckerMode, Limits, Priority, Verdict } from '../domain/vocabulary.js';
 import { CancelledError, DeadlineUnreachableError, ImageMissingError, SandboxFailedError, VerdictError } from '../errors.js';
 import type { VersionProbe } from '../languages/catalog.js';
+import { checkFailedMarker } from '../languages/harness.js';
 import type { BuildContext, LanguageDefinition } from '../languages/registry.js';
 import type { ContainerEngine } from '../sandbox/docker-engine.js';
 import { LABEL_INSTANCE, LABEL_JOB, LABEL_LANGUAGE, LABEL_PARENT } from '../sandbox/docker-engine.js';
@@ -826,6 +827,14 @@ export class Judge {
       record.stdout = found.stdout;
       // Exiting 0 before the test code finished is not passing it.
       if (verdict === undefined && !found.present) verdict = 'runtime_error';
+      const failed = stripMarker(record.stdout, checkFailedMarker(sub.marker));
+      record.stdout = failed.stdout;
+      // The test code's own check failed (the trailer saw where, see harness.ts): the same bug's
+      // verdict under stdin or call tests. Limits, decided first, keep theirs.
+      if (verdict === 'runtime_error' && failed.present) {
+        verdict = 'wrong_answer';
+        checkerMessage = 'a check of the test code failed (see stderr)';
+      }
     }
     if (verdict === undefined && callMarker !== undefined) {
       // No report: the program ended the process before its function returned (exit(0) included).

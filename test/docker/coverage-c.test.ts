@@ -202,7 +202,7 @@ describe('C and C++ line coverage', async () => {
     );
   });
 
-  it('test code: only the candidate\'s lines, not the test\'s main nor the harness; a failed assert keeps SIGABRT', async () => {
+  it('test code: only the candidate\'s lines, not the test\'s main nor the harness; a failed assert of the test is a wrong_answer and keeps SIGABRT', async () => {
     const r = await both({ language: 'cpp', source: HE_SOURCE, testCode: HE_TEST });
     assert.equal(r.verdict, 'accepted');
     assert.equal(r.tests[0]!.harnessCompleted, true);
@@ -213,7 +213,7 @@ describe('C and C++ line coverage', async () => {
     const failed = await both({ language: 'cpp', source: HE_SOURCE, testCode: HE_TEST.replace('== 2', '== 3') });
     assert.deepEqual(
       [failed.verdict, failed.tests[0]!.signal, failed.tests[0]!.harnessCompleted, failed.tests[0]!.coverage],
-      ['runtime_error', 'SIGABRT', false, null],
+      ['wrong_answer', 'SIGABRT', false, null],
     );
     assert.match(failed.tests[0]!.stderr, /Assertion `count_primes\(\{2, 4, 5\}\) == 3' failed/);
   });

@@ -32,9 +32,9 @@ describe('python harness', () => {
     assert.equal(r.tests[0]?.harnessCompleted, true);
     assert.equal(r.tests[0]?.stdout, '', 'the completion marker is not shown');
   });
-  it('rejects a wrong solution', async () => {
+  it('rejects a wrong solution as a wrong answer', async () => {
     const r = await judge('python', python.solution('    return a - b'), python.testCode);
-    assert.equal(r.verdict, 'runtime_error');
+    assert.equal(r.verdict, 'wrong_answer');
   });
   for (const [how, body] of [
     ['sys.exit(0)', '    sys.exit(0)'],
@@ -106,8 +106,8 @@ describe('Java harness', () => {
     assert.equal(r.verdict, 'accepted', `${r.compile?.output}\n${r.tests[0]?.stderr}`);
     assert.equal(r.tests[0]?.harnessCompleted, true);
   });
-  it('rejects a wrong solution', async () => {
-    assert.equal((await judge('java', solution('        return a - b;'), testCode)).verdict, 'runtime_error');
+  it('rejects a wrong solution as a wrong answer', async () => {
+    assert.equal((await judge('java', solution('        return a - b;'), testCode)).verdict, 'wrong_answer');
   });
   for (const [how, body] of [
     ['System.exit(0)', '        System.exit(0); return 0;'],
@@ -128,7 +128,7 @@ describe('Rust harness', () => {
     const ok = await judge('rust', solution('a + b'), testCode);
     assert.equal(ok.verdict, 'accepted', `${ok.compile?.output}\n${ok.tests[0]?.stdout}`);
     assert.equal(ok.tests[0]?.harnessCompleted, true);
-    assert.equal((await judge('rust', solution('a - b'), testCode)).verdict, 'runtime_error');
+    assert.equal((await judge('rust', solution('a - b'), testCode)).verdict, 'wrong_answer');
   });
   it('rejects std::process::exit(0) before the tests ran', async () => {
     const r = await judge('rust', solution('let _ = (a, b); std::process::exit(0)'), testCode);
@@ -143,7 +143,7 @@ describe('JavaScript and TypeScript harness', () => {
     const ok = await judge('javascript', 'const add = (a, b) => {\n  return a + b\n}\n', testCode);
     assert.equal(ok.verdict, 'accepted', `${ok.compile?.output}\n${ok.tests[0]?.stderr}`);
     assert.equal(ok.tests[0]?.harnessCompleted, true);
-    assert.equal((await judge('javascript', 'const add = (a, b) => {\n  return a - b\n}\n', testCode)).verdict, 'runtime_error');
+    assert.equal((await judge('javascript', 'const add = (a, b) => {\n  return a - b\n}\n', testCode)).verdict, 'wrong_answer');
   });
   for (const [how, body] of [
     ['process.exit(0)', 'process.exit(0)'],
