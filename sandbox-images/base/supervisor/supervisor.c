@@ -853,6 +853,7 @@ static int install_socket_filter(void) {
 #define LL_CREATE_RULESET_VERSION (1U << 0)
 #define LL_ACCESS_FS_READ_FILE (1ULL << 2)
 #define LL_ACCESS_FS_READ_DIR (1ULL << 3)
+#define LL_ACCESS_FS_REFER (1ULL << 13)
 #define LL_RULE_PATH_BENEATH 1
 struct ll_ruleset_attr {
   uint64_t handled_access_fs;
@@ -863,9 +864,16 @@ struct ll_path_beneath_attr {
 } __attribute__((packed));
 
 /* ENOSYS or EOPNOTSUPP (gVisor, a kernel without it): the HELLO says so and the service never reuses the sandbox. */
-static int landlock_available(void) {
-  return syscall(__NR_landlock_create_ruleset, NULL, 0, LL_CREATE_RULESET_VERSION) > 0;
+static int landlock_abi(void) {
+  long abi = syscall(__NR_landlock_create_ruleset, NULL, 0, LL_CREATE_RULESET_VERSION);
+  return abi > 0 ? (int)abi : 0;
 }
+
+static int landlock_available(void) { return landlock_abi() > 0; }
+
+/* A ruleset that does not handle REFER (ABI 1 has none) refuses every link or rename into another
+ * directory with EXDEV; handled and granted on every rule's directory, they stay as they were. */
+static unsigned long long landlock_refer(void) { return landlock_abi() >= 2 ? LL_ACCESS_FS_REFER : 0; }
 
 /* Limits the runtimes size themselves by (the JVM's heap, V8's via libuv, thread pools). Every one is a
  * setting of the container, never something a candidate moves. memory.usage_in_bytes is left out: the
@@ -885,7 +893,7 @@ static int allow_beneath(int ruleset, int dirfd, const char *name) {
   struct stat st;
   int rc = fstat(fd, &st);
   if (rc == 0 && !S_ISLNK(st.st_mode)) {
-    struct ll_path_beneath_attr rule = {LL_ACCESS_FS_READ_FILE | (S_ISDIR(st.st_mode) ? LL_ACCESS_FS_READ_DIR : 0), fd};
+    struct ll_path_beneath_attr rule = {LL_ACCESS_FS_READ_FILE | (S_ISDIR(st.st_mode) ? LL_ACCESS_FS_READ_DIR | landlock_refer() : 0), fd};
     rc = (int)syscall(__NR_landlock_add_rule, ruleset, LL_RULE_PATH_BENEATH, &rule, 0);
   }
   int saved = errno;
@@ -915,12 +923,12 @@ static int allow_entries_except(int ruleset, const char *dir, const char *except
  * reused sandbox reads them, and without CAP_SYS_ADMIN they can be neither reset nor hidden by a
  * mount. Landlock, in the candidate's process just before exec and inherited by all it starts,
  * lets files be read everywhere but under /sys/fs/cgroup, where only the limit files are.
- * Needs no_new_privs (install_socket_filter sets it). Only reading is handled: exec, writes and
+ * Needs no_new_privs (install_socket_filter sets it). Only reading is handled (and REFER, granted with it, so links and renames between directories stay as they were): exec, writes and
  * path walks (stat, chdir) stay as they were, and listing /sys/fs/cgroup shows only names.
  */
 static int hide_cgroup_counters(void) {
   if (!landlock_available()) return 0;
-  struct ll_ruleset_attr attr = {LL_ACCESS_FS_READ_FILE | LL_ACCESS_FS_READ_DIR};
+  struct ll_ruleset_attr attr = {LL_ACCESS_FS_READ_FILE | LL_ACCESS_FS_READ_DIR | landlock_refer()};
   int ruleset = (int)syscall(__NR_landlock_create_ruleset, &attr, sizeof attr, 0);
   if (ruleset < 0) return -1;
   int cgroup = open("/sys/fs/cgroup", O_PATH | O_DIRECTORY | O_CLOEXEC);
