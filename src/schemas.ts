@@ -228,7 +228,7 @@ export const testResultSchema = z.object({
   stderr: z.string(),
   stderrTruncated: z.boolean(),
   checkerMessage: z.string().optional().describe('For wrong_answer: where the output differs'),
-  harnessCompleted: z.boolean().optional().describe('With testCode: whether the test code ran to its end'),
+  harnessCompleted: z.boolean().optional().describe('With testCode or a Go test file: whether the test code ran to its end'),
   failure: z
     .object({
       exceptionType: z.string().nullable(),

@@ -3,7 +3,7 @@ import type { Config } from '../config.js';
 import { resolveLimits } from '../domain/limits.js';
 import { BadRequestError } from '../errors.js';
 import { randomUUID } from 'node:crypto';
-import { harnessFor, harnessLanguages } from '../languages/harness.js';
+import { harnessFor, harnessLanguages, testFileHarness } from '../languages/harness.js';
 import { completeTestCode } from '../languages/test-code.js';
 import { findLanguage, languageIds, type LanguageDefinition } from '../languages/registry.js';
 import type { SubmissionRequest, TestCaseRequest } from '../schemas.js';
@@ -142,6 +142,17 @@ export function normalizeSubmission(req: SubmissionRequest, settings: Settings, 
 
   checkCalls(testSet, language, req.entryPoint);
 
+  // The candidate's own code is what it sent, not the harness's file beside it.
+  const ownFiles = files.map((f) => f.path);
+  if (marker === undefined) {
+    const testMarker = `verdict-harness-done-${randomUUID()}`;
+    const added = testFileHarness(language.id, entry, files, testMarker);
+    if (added) {
+      marker = testMarker;
+      files = [...files, added];
+    }
+  }
+
   const checker = defaultChecker();
   if (typeof req.checker === 'string') checker.mode = req.checker;
   else if (req.checker) {
@@ -162,7 +173,7 @@ export function normalizeSubmission(req: SubmissionRequest, settings: Settings, 
     stopOnFirstFailure: req.stopOnFirstFailure ?? false,
     mode: req.mode ?? 'run',
     // With test code composed in, the candidate's own code is the one file holding its source.
-    ownCode: { files: composedOwn ? [composedOwn.file] : files.map((f) => f.path), composed: composedOwn },
+    ownCode: { files: composedOwn ? [composedOwn.file] : ownFiles, composed: composedOwn },
     coverage: req.coverage ?? false,
     entryPoint: req.entryPoint,
   };

@@ -8,6 +8,8 @@ import { baseEnv, MiB, type LanguageDefinition } from './types.js';
  */
 const TEST_FUNC = /func\s+Test\w*\s*\(\s*\w*\s*\*testing\.T\s*\)/y;
 const IMPORT = /import\s*/y;
+const TEST_MAIN = /func\s+TestMain\s*\(/y;
+const PACKAGE = /package\s+(\w+)/y;
 
 /**
  * The first non-blank position of each line that has one. Blank lines are skipped in the same
@@ -60,6 +62,26 @@ function importsTesting(source: string): boolean {
  */
 function entryFor(source: string): string {
   return importsTesting(source) && someLineStarts(source, TEST_FUNC) ? 'main_test.go' : 'main.go';
+}
+
+/** The package clause's name: the first line starting `package`, as a file's comments come before it. */
+function packageName(source: string): string | undefined {
+  for (const at of lineStarts(source)) {
+    PACKAGE.lastIndex = at;
+    const m = PACKAGE.exec(source);
+    if (m) return m[1];
+  }
+  return undefined;
+}
+
+/**
+ * Whether a test binary can get the harness's TestMain (see harness.ts): its package is known and
+ * no file of the program defines a TestMain already (a package may have only one). The package of
+ * a test file built as the entry, else undefined.
+ */
+export function goTestMainPackage(entrySource: string, sources: readonly string[]): string | undefined {
+  if (sources.some((s) => someLineStarts(s, TEST_MAIN))) return undefined;
+  return packageName(entrySource);
 }
 
 const isTest = (entry: string): boolean => entry.endsWith('_test.go');

@@ -13,7 +13,7 @@ import { describe, it } from 'node:test';
 import { check, decimalValue, type CheckerOptions } from '../../src/domain/checkers.js';
 import { failureLocation } from '../../src/judge/location.js';
 import { isEsModule } from '../../src/languages/es-module.js';
-import { go } from '../../src/languages/go.js';
+import { go, goTestMainPackage } from '../../src/languages/go.js';
 import { extractCode } from '../../src/reward/extract.js';
 import { findLanguage } from '../../src/languages/registry.js';
 
@@ -109,6 +109,13 @@ describe('untrusted text at full size', { timeout: 120_000 }, () => {
     assert.equal(go.entryFor!(`${newlines}${program}`), 'main_test.go');
     assert.equal(go.entryFor!(`${' \n'.repeat(4 * MiB)}package main\nfunc main() {}\n`), 'main.go');
     assert.equal(go.entryFor!(`${'import (\n'.repeat(200_000)}func TestA(t *testing.T) {}`), 'main.go');
+  });
+
+  it("Go test files' package and TestMain: found past many blank lines, one scan", () => {
+    const program = `// package not_this\n${newlines}package add_test\n\nimport "testing"\n`;
+    assert.equal(goTestMainPackage(program, [program]), 'add_test');
+    assert.equal(goTestMainPackage(program, [program, `${newlines}func  TestMain (m *testing.M) {}\n`]), undefined);
+    assert.equal(goTestMainPackage(`${'packag\n'.repeat(1_000_000)}`, []), undefined);
   });
 
   it('Go test-file detection agrees with the patterns it replaced', () => {
