@@ -13,6 +13,7 @@
  *   test_code / testCode   test code run after the program
  *   verification_info      open-r1: {language, test_cases: [{input, output, type}]}
  *   official_tests         open-r1 Codeforces: [{input, output}], plus generated_tests and limits
+ *   prompt, entry_point    HumanEval: a completion that does not define entry_point continues the prompt
  */
 
 export class RowError extends Error {}
@@ -91,9 +92,57 @@ function definesSolutionClass(program: string): boolean {
   return false;
 }
 
+/**
+ * How APPS' and TACO's testing_util accept a stdin test's output: stripped text, stripped lines,
+ * split tokens, floats by np.allclose (rtol 1e-5, atol 1e-8) and, last, tokens as sets with
+ * numbers rounded to 3 decimals. Tokens with these tolerances never fail an output they accept in
+ * the same order: 1e-3 covers the rounding, 2e-5 of the expected value covers allclose's rtol.
+ */
+const APPS_CHECKER = { mode: 'float', absTolerance: 1e-3, relTolerance: 2e-5 } as const;
+/** open-r1's stdin_stdout cases compare the stripped output line by line, each line stripped: tokens never fail what that accepts. */
+const OPEN_R1_CHECKER = 'tokens';
+
+/** The words that open a top-level definition of a name, per language whose HumanEval prompts are continued. */
+const DEFINERS: Record<string, readonly string[]> = {
+  python: ['def ', 'async def '],
+  // HumanEval-X and HumanEvalPack prompts declare `const name = (...) => {`.
+  javascript: ['function ', 'async function ', 'const ', 'let ', 'var '],
+};
+
+/** Whether a line of the program starts by defining `name` (top level: no indentation), in one pass over the text. */
+function definesName(program: string, name: string, definers: readonly string[]): boolean {
+  for (let at = 0; at < program.length; ) {
+    const end = program.indexOf('\n', at);
+    const lineEnd = end < 0 ? program.length : end;
+    for (const word of definers) {
+      if (!program.startsWith(word, at)) continue;
+      let p = at + word.length;
+      while (program[p] === ' ') p++;
+      if (program.startsWith(name, p)) {
+        const after = program[p + name.length];
+        if (after === undefined || !/[\w$]/.test(after)) return true;
+      }
+    }
+    at = lineEnd + 1;
+  }
+  return false;
+}
+
+/** A fenced block holding `code` as it is: a fence longer than any run of backticks in it cannot be closed early. */
+function fenced(code: string): string {
+  let longest = 0;
+  for (let i = 0, run = 0; i < code.length; i++) {
+    run = code[i] === '`' ? run + 1 : 0;
+    if (run > longest) longest = run;
+  }
+  const fence = '`'.repeat(Math.max(3, longest + 1));
+  return `${fence}\n${code}\n${fence}`;
+}
+
 interface ReadTests {
   tests: unknown[];
   fnName?: string;
+  checker?: unknown;
 }
 
 /** {inputs, outputs, fn_name?}: stdin tests, or call tests when fn_name names a function (APPS' testing_util). */
@@ -106,7 +155,11 @@ function inputsOutputs(io: Row, prefix: string): ReadTests {
   if (!Array.isArray(outputs)) return refuse(`${prefix}outputs: needs a list, not a ${kindOf(outputs)}`);
   if (inputs.length !== outputs.length) refuse(`${prefix}inputs: ${inputs.length} inputs but ${outputs.length} outputs`);
   if (inputs.length === 0) refuse(`${prefix}inputs: empty; a problem without tests would accept any program that exits 0`);
-  if (!present(io, 'fn_name')) return { tests: inputs.map((input, i) => ({ stdin: lines(input, `${prefix}inputs.${i}`), expectedStdout: lines(outputs[i], `${prefix}outputs.${i}`) })) };
+  if (!present(io, 'fn_name'))
+    return {
+      tests: inputs.map((input, i) => ({ stdin: lines(input, `${prefix}inputs.${i}`), expectedStdout: lines(outputs[i], `${prefix}outputs.${i}`) })),
+      checker: APPS_CHECKER,
+    };
   const fnName = io.fn_name;
   if (typeof fnName !== 'string' || fnName === '') return refuse(`${prefix}fn_name: needs a function name`);
   // APPS stores each return value wrapped in a list ([[6], [9]]) and accepts `output == outputs[i][0]`:
@@ -153,7 +206,8 @@ function verificationInfo(row: Row): ReadTests & { language?: string } {
     if (isObject(c) && present(c, 'type') && c.type !== 'stdin_stdout') refuse(`verification_info.test_cases.${i}.type: only "stdin_stdout" cases are read`);
   });
   const tests = stdinCases(cases, 'verification_info.test_cases');
-  return present(info, 'language') ? { tests, language: text(info.language, 'verification_info.language', 'a language') } : { tests };
+  const read = { tests, checker: OPEN_R1_CHECKER };
+  return present(info, 'language') ? { ...read, language: text(info.language, 'verification_info.language', 'a language') } : read;
 }
 
 /** open-r1's Codeforces rows, judged as open-r1's cf_scoring does: official then generated tests, the problem's own limits. */
@@ -253,10 +307,20 @@ export function problemFromRow(input: unknown, options: { language?: string; pro
   }
 
   const problem: Record<string, unknown> = { language };
+  // HumanEval's samples continue the prompt (the function's body), and its harness runs prompt +
+  // completion + test: a program that does not define the entry point itself is judged after the prompt.
+  const definers = DEFINERS[language];
+  const rowEntryPoint = row.entryPoint ?? row.entry_point;
+  if (present(row, 'prompt') && typeof rowEntryPoint === 'string' && definers !== undefined && options.program !== undefined) {
+    const prompt = text(row.prompt, 'prompt', 'a prompt');
+    if (!definesName(options.program, rowEntryPoint, definers)) problem.completion = fenced(prompt + options.program);
+  }
   if (read !== undefined) problem.tests = read.tests;
   if (code.length > 0) problem.testCode = code.join('\n');
   if (entryPoint !== undefined) problem.entryPoint = entryPoint;
+  // The row's own checker wins over the one its dataset's evaluator implies.
   if (present(row, 'checker')) problem.checker = row.checker;
+  else if (read?.checker !== undefined) problem.checker = read.checker;
   if (present(row, 'limits') && !isObject(row.limits)) refuse(`limits: needs an object, not a ${kindOf(row.limits)}`);
   // The row's own limits win over those a Codeforces row states.
   const limits = { ...read?.limits, ...(isObject(row.limits) ? row.limits : {}) };

@@ -99,7 +99,8 @@ async function evalCommand(args: string[]): Promise<void> {
     if (typeof text !== 'string') fail(`${file}:${n}: needs "completion" (model text) or "source" (a program)`);
     let problem: Record<string, unknown>;
     try {
-      problem = problemFromRow(row, { program: text });
+      // The program as written, not fenced: a HumanEval continuation is judged after the row's prompt.
+      problem = problemFromRow(row, { program: typeof row.completion === 'string' ? row.completion : String(row.source) });
     } catch (err) {
       if (err instanceof RowError) fail(`${file}:${n}: ${err.message}`);
       throw err;

@@ -13,6 +13,7 @@ fail (or cannot pass) would be learned from as if it were a verdict.
     test_code / testCode   test code run after the program
     verification_info      open-r1: {language, test_cases: [{input, output, type}]}
     official_tests         open-r1 Codeforces: [{input, output}], plus generated_tests and limits
+    prompt, entry_point    HumanEval: a completion that does not define entry_point continues the prompt
 """
 from __future__ import annotations
 
@@ -107,6 +108,56 @@ def _defines_solution_class(program: str) -> bool:
     return False
 
 
+# How APPS' and TACO's testing_util accept a stdin test's output: stripped text, stripped lines,
+# split tokens, floats by np.allclose (rtol 1e-5, atol 1e-8) and, last, tokens as sets with numbers
+# rounded to 3 decimals. Tokens with these tolerances never fail an output they accept in the same
+# order: 1e-3 covers the rounding, 2e-5 of the expected value covers allclose's rtol.
+_APPS_CHECKER = {"mode": "float", "absTolerance": 1e-3, "relTolerance": 2e-5}
+# open-r1's stdin_stdout cases compare the stripped output line by line, each line stripped: tokens never fail what that accepts.
+_OPEN_R1_CHECKER = "tokens"
+
+# The words that open a top-level definition of a name, per language whose HumanEval prompts are continued.
+_DEFINERS: Dict[str, Tuple[str, ...]] = {
+    "python": ("def ", "async def "),
+    # HumanEval-X and HumanEvalPack prompts declare `const name = (...) => {`.
+    "javascript": ("function ", "async function ", "const ", "let ", "var "),
+}
+
+
+def _is_word_char(c: str) -> bool:
+    return c == "_" or c == "$" or (c.isascii() and c.isalnum())
+
+
+def _defines_name(program: str, name: str, definers: Tuple[str, ...]) -> bool:
+    """Whether a line of the program starts by defining `name` (top level: no indentation), in one pass over the text."""
+    at = 0
+    while at < len(program):
+        end = program.find("\n", at)
+        line_end = len(program) if end < 0 else end
+        for word in definers:
+            if not program.startswith(word, at):
+                continue
+            p = at + len(word)
+            while program[p : p + 1] == " ":
+                p += 1
+            if program.startswith(name, p):
+                after = program[p + len(name) : p + len(name) + 1]
+                if after == "" or not _is_word_char(after):
+                    return True
+        at = line_end + 1
+    return False
+
+
+def _fenced(code: str) -> str:
+    """A fenced block holding `code` as it is: a fence longer than any run of backticks in it cannot be closed early."""
+    longest = run = 0
+    for c in code:
+        run = run + 1 if c == "`" else 0
+        longest = max(longest, run)
+    fence = "`" * max(3, longest + 1)
+    return f"{fence}\n{code}\n{fence}"
+
+
 def _empty(path: str) -> str:
     return f"{path}: empty; a problem without tests would accept any program that exits 0"
 
@@ -127,7 +178,10 @@ def _inputs_outputs(io: Row, prefix: str) -> Row:
     if not inputs:
         _refuse(_empty(f"{prefix}inputs"))
     if not _present(io, "fn_name"):
-        return {"tests": [{"stdin": _lines(i, f"{prefix}inputs.{n}"), "expectedStdout": _lines(o, f"{prefix}outputs.{n}")} for n, (i, o) in enumerate(zip(inputs, outputs))]}
+        return {
+            "tests": [{"stdin": _lines(i, f"{prefix}inputs.{n}"), "expectedStdout": _lines(o, f"{prefix}outputs.{n}")} for n, (i, o) in enumerate(zip(inputs, outputs))],
+            "checker": _APPS_CHECKER,
+        }
     fn_name = io["fn_name"]
     if not isinstance(fn_name, str) or fn_name == "":
         _refuse(f"{prefix}fn_name: needs a function name")
@@ -191,7 +245,7 @@ def _verification_info(row: Row) -> Row:
         # open-r1 runs each case as stdin → stdout; any other kind would be guessed at.
         if isinstance(case, dict) and _present(case, "type") and case["type"] != "stdin_stdout":
             _refuse(f'verification_info.test_cases.{n}.type: only "stdin_stdout" cases are read')
-    read: Row = {"tests": _stdin_cases(cases, "verification_info.test_cases")}
+    read: Row = {"tests": _stdin_cases(cases, "verification_info.test_cases"), "checker": _OPEN_R1_CHECKER}
     if _present(info, "language"):
         read["language"] = _text(info["language"], "verification_info.language", "a language")
     return read
@@ -319,14 +373,25 @@ def problem_from_row(value: Any, language: Optional[str] = None, program: Option
         lang = read["language"]
 
     problem: Dict[str, Any] = {"language": lang}
+    # HumanEval's samples continue the prompt (the function's body), and its harness runs prompt +
+    # completion + test: a program that does not define the entry point itself is judged after the prompt.
+    definers = _DEFINERS.get(lang)
+    row_entry_point = row["entryPoint"] if _present(row, "entryPoint") else row.get("entry_point")
+    if _present(row, "prompt") and isinstance(row_entry_point, str) and definers is not None and program is not None:
+        prompt = _text(row["prompt"], "prompt", "a prompt")
+        if not _defines_name(program, row_entry_point, definers):
+            problem["completion"] = _fenced(prompt + program)
     if read is not None:
         problem["tests"] = read["tests"]
     if code:
         problem["testCode"] = "\n".join(code)
     if entry_point is not None:
         problem["entryPoint"] = entry_point
+    # The row's own checker wins over the one its dataset's evaluator implies.
     if _present(row, "checker"):
         problem["checker"] = row["checker"]
+    elif read is not None and "checker" in read:
+        problem["checker"] = read["checker"]
     if _present(row, "limits") and not isinstance(row["limits"], dict):
         _refuse(f"limits: needs an object, not a {_kind(row['limits'])}")
     # The row's own limits win over those a Codeforces row states.
