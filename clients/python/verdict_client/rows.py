@@ -148,6 +148,28 @@ def _defines_name(program: str, name: str, definers: Tuple[str, ...]) -> bool:
     return False
 
 
+def _last_fenced_block(text: str) -> str:
+    """The code of a model's answer as the service's default extraction (last_block) takes it: the
+    content of its last complete fenced block, else the text as it is."""
+    last = None
+    open_at = -1
+    at = 0
+    while at < len(text):
+        end = text.find("\n", at)
+        nxt = len(text) if end < 0 else end + 1
+        p = at
+        while text[p : p + 1] in (" ", "\t"):
+            p += 1
+        if text.startswith("```", p):
+            if open_at < 0:
+                open_at = nxt
+            else:
+                last = text[open_at:at]
+                open_at = -1
+        at = nxt
+    return text if last is None else last
+
+
 def _fenced(code: str) -> str:
     """A fenced block holding `code` as it is: a fence longer than any run of backticks in it cannot be closed early."""
     longest = run = 0
@@ -379,8 +401,9 @@ def problem_from_row(value: Any, language: Optional[str] = None, program: Option
     row_entry_point = row["entryPoint"] if _present(row, "entryPoint") else row.get("entry_point")
     if _present(row, "prompt") and isinstance(row_entry_point, str) and definers is not None and program is not None:
         prompt = _text(row["prompt"], "prompt", "a prompt")
-        if not _defines_name(program, row_entry_point, definers):
-            problem["completion"] = _fenced(prompt + program)
+        body = _last_fenced_block(program)
+        if not _defines_name(body, row_entry_point, definers):
+            problem["completion"] = _fenced(prompt + body)
     if read is not None:
         problem["tests"] = read["tests"]
     if code:
