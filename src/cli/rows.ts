@@ -15,6 +15,8 @@
  *   official_tests         open-r1 Codeforces: [{input, output}], plus generated_tests and limits
  *   prompt, entry_point    HumanEval: a completion that does not define entry_point continues the prompt
  */
+import { findLanguage } from '../languages/registry.js';
+import { extractCode } from '../reward/extract.js';
 
 export class RowError extends Error {}
 
@@ -126,31 +128,6 @@ function definesName(program: string, name: string, definers: readonly string[])
     at = lineEnd + 1;
   }
   return false;
-}
-
-/**
- * The code of a model's answer as the service's default extraction (last_block) takes it: the
- * content of its last complete fenced block, else the text as it is. A continuation is put after
- * the prompt as code, not as the prose and fences around it.
- */
-function lastFencedBlock(text: string): string {
-  let last: string | undefined;
-  let open = -1;
-  for (let at = 0; at < text.length; ) {
-    const end = text.indexOf('\n', at);
-    const next = end < 0 ? text.length : end + 1;
-    let p = at;
-    while (text[p] === ' ' || text[p] === '\t') p++;
-    if (text.startsWith('```', p)) {
-      if (open < 0) open = next;
-      else {
-        last = text.slice(open, at);
-        open = -1;
-      }
-    }
-    at = next;
-  }
-  return last ?? text;
 }
 
 /** A fenced block holding `code` as it is: a fence longer than any run of backticks in it cannot be closed early. */
@@ -338,7 +315,9 @@ export function problemFromRow(input: unknown, options: { language?: string; pro
   const rowEntryPoint = row.entryPoint ?? row.entry_point;
   if (present(row, 'prompt') && typeof rowEntryPoint === 'string' && definers !== undefined && options.program !== undefined) {
     const prompt = text(row.prompt, 'prompt', 'a prompt');
-    const program = lastFencedBlock(options.program);
+    // The code of a fenced answer, as the service's default extraction takes it; bare text as it is.
+    const known = findLanguage(language);
+    const program = (known && extractCode(options.program, known, 'last_block').code) ?? options.program;
     if (!definesName(program, rowEntryPoint, definers)) problem.completion = fenced(prompt + program);
   }
   if (read !== undefined) problem.tests = read.tests;
