@@ -3,30 +3,16 @@
  * wrong program: all the right ones accepted, all the wrong ones rejected, on real sandboxes.
  */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { after, describe, it } from 'node:test';
 import { startTestApp } from '../helpers/app.js';
+import { cli } from '../helpers/cli.js';
 
-const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
-const bin = path.join(repoRoot, 'bin/verdict.mjs');
 const cases = (JSON.parse(readFileSync(new URL('../fixtures/rows/cases.json', import.meta.url), 'utf8')) as Array<Record<string, any>>).filter(
   (c) => c.right !== undefined,
 );
-
-function cli(args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [bin, ...args], { cwd: os.tmpdir() });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('close', (status) => resolve({ status, stdout, stderr }));
-  });
-}
 
 describe('verdict eval reads each dataset shape as its evaluator does', async () => {
   const t = await startTestApp({ VERDICT_CONCURRENCY: '2' });

@@ -1,28 +1,11 @@
 /** The command line (bin/verdict.mjs) against a live service, and its image build. */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { after, describe, it } from 'node:test';
 import { startTestApp } from '../helpers/app.js';
-
-const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
-const bin = path.join(repoRoot, 'bin/verdict.mjs');
-
-function cli(args: string[], stdin = ''): Promise<{ status: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    // From another directory: the CLI must not depend on the working directory.
-    const child = spawn(process.execPath, [bin, ...args], { cwd: os.tmpdir() });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('close', (status) => resolve({ status, stdout, stderr }));
-    child.stdin.end(stdin);
-  });
-}
+import { cli, repoRoot } from '../helpers/cli.js';
 
 describe('verdict CLI', async () => {
   const t = await startTestApp({ VERDICT_CONCURRENCY: '2' });
