@@ -4,13 +4,12 @@
  * off (HumanEval's own shape) and JavaScript test functions never called.
  */
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { startTestApp } from '../helpers/app.js';
+import { humanEvalPackRows } from '../helpers/mutants.js';
 
 interface Row { task_id: string; prompt: string; canonical_solution: string; buggy_solution: string; test: string; entry_point: string }
-const rows = (lang: string): Row[] =>
-  readFileSync(new URL(`../../../shared/data/humanevalpack/${lang}.jsonl`, import.meta.url), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Row);
+const rows = (lang: string): Row[] => humanEvalPackRows<Row>(lang);
 const python = rows('python')[0]!;
 const js = rows('js')[2]!;
 /** The row's test without its last top-level line, the call of check or of the test function. */

@@ -5,6 +5,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { applyEdit, lineCount, type Edit } from '../../src/label/edits.js';
 import type { LabelResponse, SubmissionResult } from '../../src/schemas.js';
 
@@ -23,9 +24,17 @@ export function humanEvalPackDir(repoRoot: string): string {
   return process.env.VERDICT_HUMANEVALPACK_DIR || path.resolve(repoRoot, '../shared/data/humanevalpack');
 }
 
-/** A message saying how to get the data when python.jsonl is missing, else undefined. */
-export function missingData(dataDir: string): string | undefined {
-  const file = path.join(dataDir, 'python.jsonl');
+/** Every row of one language's file in the HumanEvalPack data; a missing file says how to get it. */
+export function humanEvalPackRows<T>(lang: string): T[] {
+  const dataDir = humanEvalPackDir(fileURLToPath(new URL('../../', import.meta.url)));
+  const missing = missingData(dataDir, `${lang}.jsonl`);
+  if (missing !== undefined) throw new Error(missing);
+  return readFileSync(path.join(dataDir, `${lang}.jsonl`), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as T);
+}
+
+/** A message saying how to get the data when `file` (python.jsonl) is missing, else undefined. */
+export function missingData(dataDir: string, name = 'python.jsonl'): string | undefined {
+  const file = path.join(dataDir, name);
   if (existsSync(file)) return undefined;
   return (
     `HumanEvalPack data not found: missing ${file}. Put the data at ../shared/data/humanevalpack beside the repository, ` +

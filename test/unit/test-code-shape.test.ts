@@ -1,11 +1,10 @@
 /** What test code can run, read from its text: every HumanEvalPack row, its shapes without the call, and hostile text. */
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { completeTestCode, javascriptTestCodeShape, pythonTestCodeShape } from '../../src/languages/test-code.js';
+import { humanEvalPackRows } from '../helpers/mutants.js';
 
-const rows = (lang: string): Array<{ test: string; entry_point: string }> =>
-  readFileSync(new URL(`../../../shared/data/humanevalpack/${lang}.jsonl`, import.meta.url), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+const rows = (lang: string): { test: string; entry_point: string }[] => humanEvalPackRows<{ test: string; entry_point: string }>(lang);
 const withoutCall = (test: string): string => test.trimEnd().split('\n').slice(0, -1).join('\n') + '\n';
 
 describe('test-code shapes', () => {
