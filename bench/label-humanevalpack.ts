@@ -36,6 +36,7 @@ import {
   type Violation,
 } from '../test/helpers/mutants.js';
 import { percentile } from './percentile.js';
+import { pool } from './pool.js';
 
 const args = Object.fromEntries(
   process.argv.slice(2).map((a) => {
@@ -56,15 +57,6 @@ if (args.tasks) {
   problems = problems.filter((p) => wanted.has(p.task_id));
 }
 const work = problems.map((p) => ({ problem: p, mutants: pythonMutants(p.prompt, p.canonical_solution) }));
-
-async function pool<T>(width: number, items: readonly T[], fn: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: width }, async () => {
-      while (next < items.length) await fn(items[next++]!);
-    }),
-  );
-}
 
 const instanceId = `bench-label-${process.pid}`;
 const config = parseConfig({ LOG_LEVEL: 'warn' }, { cpuCount: os.availableParallelism(), randomId: instanceId });

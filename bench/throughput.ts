@@ -25,6 +25,7 @@ import { buildApp } from '../src/app.js';
 import { parseConfig } from '../src/config.js';
 import { DockerEngine, LABEL_INSTANCE } from '../src/sandbox/docker-engine.js';
 import type { BatchLine, BatchSummary } from '../src/schemas.js';
+import { pool } from './pool.js';
 
 const naiveSample = Number(process.argv[2] ?? 24);
 const repoRoot = fileURLToPath(new URL('../', import.meta.url));
@@ -118,15 +119,6 @@ function w2(language: 'python' | 'cpp'): Workload {
 }
 
 // ---------- the three ways ----------
-
-async function pool<T>(width: number, items: readonly T[], work: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: width }, async () => {
-      while (next < items.length) await work(items[next++]!);
-    }),
-  );
-}
 
 function run(cmd: string, args: string[], stdin: string, cwd?: string): Promise<{ code: number | null; stdout: string }> {
   return new Promise((resolve, reject) => {
