@@ -32,7 +32,8 @@
 #            debootstrap), because the service container has neither the docker
 #            CLI nor debootstrap to make it; `docker build`.
 #   image    build stages: npm ci (needs the npm registry), tsc; final stage:
-#            production node_modules, dist/, package.json, sandbox-images/.
+#            production node_modules, dist/, package.json, sandbox-images/,
+#            and bin/ with src/ for the command line.
 #   container (deploy/entrypoint.sh) builds the sandbox images over the mounted
 #            socket, smoke-tests them, then runs the server.
 set -euo pipefail
@@ -74,7 +75,7 @@ ctx="$(mktemp -d "${TMPDIR:-/tmp}/verdict-service-context.XXXXXX")"
 trap 'rm -rf "$ctx"' EXIT
 cp deploy/service.Dockerfile "$ctx/Dockerfile"
 cp package.json package-lock.json tsconfig.json tsconfig.build.json "$ctx/"
-cp -R src sandbox-images "$ctx/"
+cp -R src sandbox-images bin "$ctx/"
 mkdir -p "$ctx/deploy" "$ctx/node-runtime/bin" "$ctx/node-runtime/lib"
 cp deploy/entrypoint.sh "$ctx/deploy/"
 mkdir -p "$ctx/scripts"

@@ -19,7 +19,7 @@
 #     does not satisfy engines.node.
 #
 # Context layout (made by the script): package.json, package-lock.json,
-# tsconfig.json, tsconfig.build.json, src/, sandbox-images/,
+# tsconfig.json, tsconfig.build.json, src/, sandbox-images/, bin/,
 # deploy/entrypoint.sh, scripts/check-node.mjs, node-runtime/bin/,
 # node-runtime/lib/ (both may be empty), build-ca/ (empty, or ca.crt: see the
 # npm stage).
@@ -99,6 +99,10 @@ COPY package.json ./
 # Read at run time: tags of sandbox images are hashes of these folders, and the
 # entrypoint builds missing images from them.
 COPY sandbox-images/ sandbox-images/
+# The command line (`node bin/verdict.mjs`, or `npx verdict` where the base has
+# npm) runs src/cli/verdict.ts under tsx, a production dependency.
+COPY bin/ bin/
+COPY src/ src/
 COPY deploy/entrypoint.sh deploy/entrypoint.sh
 EXPOSE 8080
 # Liveness only (the process answers); readiness is /readyz, used by compose.
