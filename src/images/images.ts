@@ -7,7 +7,8 @@
 import { createHash } from 'node:crypto';
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { readdir, readFile } from 'node:fs/promises';
+import { cp, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 import { IMAGES_DIR } from '../paths.js';
 import { promisify } from 'node:util';
@@ -35,13 +36,24 @@ async function listFiles(dir: string, prefix = ''): Promise<string[]> {
   return files;
 }
 
-/** Hash of every file in an image folder, with names, in a stable order. */
-export async function folderHash(folder: string, parentId: string): Promise<string> {
+/** Files more than one image copies (Node's preloads for javascript and typescript), named in a Dockerfile as `shared/...`. */
+const SHARED_FOLDER = 'shared';
+
+/** An image's build context: its folder's files, then the shared files its Dockerfile names (by their path under sandbox-images/). */
+async function contextFiles(folder: string): Promise<Array<{ name: string; source: string }>> {
   const dir = path.join(IMAGES_DIR, folder);
+  const dockerfile = await readFile(path.join(dir, 'Dockerfile'), 'utf8');
+  const own = (await listFiles(dir)).map((name) => ({ name, source: path.join(dir, name) }));
+  const shared = (await listFiles(IMAGES_DIR, SHARED_FOLDER)).filter((name) => dockerfile.includes(name));
+  return [...own, ...shared.map((name) => ({ name, source: path.join(IMAGES_DIR, name) }))];
+}
+
+/** Hash of every file in an image's build context, with names, in a stable order. */
+export async function folderHash(folder: string, parentId: string): Promise<string> {
   const hash = createHash('sha256').update(`parent ${parentId}\n`);
-  for (const file of await listFiles(dir)) {
-    const content = await readFile(path.join(dir, file));
-    hash.update(`${file}\n${content.length}\n`).update(content);
+  for (const { name, source } of await contextFiles(folder)) {
+    const content = await readFile(source);
+    hash.update(`${name}\n${content.length}\n`).update(content);
   }
   return hash.digest('hex').slice(0, 16);
 }
@@ -160,9 +172,20 @@ async function pull(docker: Docker, ref: string, timeoutMs: number): Promise<voi
   });
 }
 
+/** The Docker API takes a context from one directory: the folder's files and its shared ones are copied into a fresh one. */
 async function build(docker: Docker, folder: string, tag: string, parent: string, progress: Progress): Promise<void> {
-  const context = path.join(IMAGES_DIR, folder);
-  const stream = await docker.buildImage({ context, src: await listFiles(context) }, {
+  const files = await contextFiles(folder);
+  const context = await mkdtemp(path.join(os.tmpdir(), `verdict-image-${folder}-`));
+  try {
+    for (const { name, source } of files) await cp(source, path.join(context, name));
+    await buildContext(docker, context, files.map(({ name }) => name), folder, tag, parent, progress);
+  } finally {
+    await rm(context, { recursive: true, force: true });
+  }
+}
+
+async function buildContext(docker: Docker, context: string, src: string[], folder: string, tag: string, parent: string, progress: Progress): Promise<void> {
+  const stream = await docker.buildImage({ context, src }, {
     t: tag,
     buildargs: { BASE_IMAGE: parent },
     labels: { 'verdict.image': folder },
