@@ -8,7 +8,9 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { buildApp } from '../app.js';
 import { parseConfig } from '../config.js';
-import { ImageCatalog, IMAGES_DIR, pruneStale } from '../images/images.js';
+import { ImageBuilder } from '../images/builder.js';
+import { ImageCatalog, IMAGES_DIR } from '../images/images.js';
+import { pruneStale } from '../images/prune.js';
 import { languages } from '../languages/registry.js';
 import { DockerEngine } from '../sandbox/docker-engine.js';
 
@@ -21,9 +23,9 @@ const config = parseConfig({ ...process.env, LOG_LEVEL: 'warn' }, { cpuCount: os
 const engine = new DockerEngine({ dockerHost: config.dockerHost, runtime: config.runtime });
 await engine.ping();
 
-const catalog = new ImageCatalog(engine, { baseImage: config.baseImage });
+const builder = new ImageBuilder(engine.images, new ImageCatalog(engine.images, { baseImage: config.baseImage }), { baseImage: config.baseImage });
 let lastStep = '';
-const resolved = await catalog.ensure([...new Set(selected.map((l) => l.imageFolder))], (line) => {
+const resolved = await builder.ensure([...new Set(selected.map((l) => l.imageFolder))], (line) => {
   const step = line.match(/^\[(\w+)\] (Step \d+\/\d+)/);
   if (step) {
     // Without --verbose, one line per Dockerfile step is progress enough.
@@ -35,7 +37,7 @@ const resolved = await catalog.ensure([...new Set(selected.map((l) => l.imageFol
   }
 });
 
-if (only.length === 0 && config.pruneStaleImages) await pruneStale(engine.docker, resolved.values(), (line) => console.log(`images: ${line}`));
+if (only.length === 0 && config.pruneStaleImages) await pruneStale(engine.images, resolved.values(), (line) => console.log(`images: ${line}`));
 
 const app = await buildApp({ config, engine });
 await app.ready();

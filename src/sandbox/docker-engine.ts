@@ -1,10 +1,13 @@
 /**
- * The only module that talks to Docker. Everything else sees the narrow
- * `ContainerEngine` interface in domain verbs: start a sandbox, sweep, inspect images.
+ * Docker's containers, in domain verbs: start a sandbox, sweep, count. Everything else sees
+ * the narrow `ContainerEngine` interface; images are the image engine's (image-engine.ts),
+ * reached through the same connection.
  */
 import { PassThrough, type Duplex } from 'node:stream';
-import Docker from 'dockerode';
-import { DockerUnavailableError, ImageMissingError, SandboxStartError, VerdictError } from '../errors.js';
+import type Docker from 'dockerode';
+import { ImageMissingError } from '../errors.js';
+import { connectDocker, dockerError, type DockerConnectionOptions, type DockerErrorShape } from './docker-connection.js';
+import { DockerImageEngine, type ImageInfo, type ImageLookup } from './image-engine.js';
 
 export const LABEL_MANAGED = 'verdict.managed';
 export const LABEL_INSTANCE = 'verdict.instance';
@@ -66,14 +69,17 @@ export interface SandboxContainer {
   destroy(): Promise<void>;
 }
 
-export interface ImageInfo {
+/** A managed container as listed: enough to say what was left behind. */
+export interface ManagedContainer {
   id: string;
-  labels: Record<string, string>;
+  /** Docker's state word (created, running, exited, …) and its human status line. */
+  state: string;
+  status: string;
 }
 
-export interface ContainerEngine {
+/** Sandboxes start from images, so a container engine also says which images it has. */
+export interface ContainerEngine extends ImageLookup {
   ping(): Promise<void>;
-  image(ref: string): Promise<ImageInfo | undefined>;
   startSandbox(spec: SandboxSpec): Promise<SandboxContainer>;
   /** Remove every managed container carrying all of these labels; returns how many. */
   sweep(labels: Record<string, string>): Promise<number>;
@@ -85,30 +91,6 @@ export interface ContainerEngine {
    * `own`'s: what a replica killed and then recreated or rescheduled left. Returns how many.
    */
   reapOrphanedParents(own: string | undefined): Promise<number>;
-  readonly docker: Docker;
-}
-
-const CONNECTION_CODES = new Set(['ECONNREFUSED', 'ENOENT', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EACCES', 'EHOSTUNREACH', 'ENOTFOUND']);
-
-interface DockerErrorShape {
-  statusCode?: number;
-  code?: string;
-  message?: string;
-  json?: { message?: string };
-}
-
-/** Translate whatever dockerode threw into a typed Verdict error. */
-export function dockerError(err: unknown, what: string): VerdictError {
-  if (err instanceof VerdictError) return err;
-  const e = (err ?? {}) as DockerErrorShape;
-  const detail = e.json?.message ?? e.message ?? String(err);
-  if (e.code && CONNECTION_CODES.has(e.code)) {
-    return new DockerUnavailableError(`Docker is unreachable (${e.code}) while trying to ${what}`, { cause: err });
-  }
-  if (e.statusCode === undefined) {
-    return new DockerUnavailableError(`Docker failed while trying to ${what}: ${detail}`, { cause: err });
-  }
-  return new SandboxStartError(`Docker refused to ${what}: ${detail}`, { cause: err });
 }
 
 function labelFilter(labels: Record<string, string>): string[] {
@@ -116,13 +98,16 @@ function labelFilter(labels: Record<string, string>): string[] {
 }
 
 export class DockerEngine implements ContainerEngine {
-  readonly docker: Docker;
+  private readonly docker: Docker;
+  /** The image operations, on this engine's connection. */
+  readonly images: DockerImageEngine;
   /** Containers we failed to remove; a timer retries until Docker lets us. */
   private readonly orphans = new Set<string>();
   private orphanTimer: NodeJS.Timeout | undefined;
 
-  constructor(private readonly options: { dockerHost?: string | undefined; runtime?: string | undefined }) {
-    this.docker = options.dockerHost ? new Docker(modemOptions(options.dockerHost)) : new Docker();
+  constructor(private readonly options: DockerConnectionOptions & { runtime?: string | undefined }) {
+    this.docker = connectDocker(options);
+    this.images = new DockerImageEngine(this.docker);
   }
 
   async ping(): Promise<void> {
@@ -133,14 +118,8 @@ export class DockerEngine implements ContainerEngine {
     }
   }
 
-  async image(ref: string): Promise<ImageInfo | undefined> {
-    try {
-      const info = await this.docker.getImage(ref).inspect();
-      return { id: info.Id, labels: info.Config?.Labels ?? {} };
-    } catch (err) {
-      if ((err as DockerErrorShape).statusCode === 404) return undefined;
-      throw dockerError(err, `inspect image ${ref}`);
-    }
+  image(ref: string): Promise<ImageInfo | undefined> {
+    return this.images.image(ref);
   }
 
   async startSandbox(spec: SandboxSpec): Promise<SandboxContainer> {
@@ -340,17 +319,16 @@ export class DockerEngine implements ContainerEngine {
   }
 
   async countManaged(labels: Record<string, string>): Promise<number> {
+    return (await this.listManaged(labels)).length;
+  }
+
+  /** Every managed container, running or not, carrying all of these labels. */
+  async listManaged(labels: Record<string, string>): Promise<ManagedContainer[]> {
     try {
       const found = await this.docker.listContainers({ all: true, filters: { label: labelFilter(labels) } });
-      return found.length;
+      return found.map((c) => ({ id: c.Id, state: c.State, status: c.Status }));
     } catch (err) {
       throw dockerError(err, 'list managed containers');
     }
   }
-}
-
-function modemOptions(dockerHost: string): Docker.DockerOptions {
-  if (dockerHost.startsWith('unix://')) return { socketPath: dockerHost.slice('unix://'.length) };
-  const url = new URL(dockerHost.replace(/^tcp:/, 'http:'));
-  return { host: url.hostname, port: Number(url.port || 2375), protocol: 'http' };
 }
