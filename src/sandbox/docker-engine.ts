@@ -8,6 +8,9 @@ import type Docker from 'dockerode';
 import { ImageMissingError } from '../errors.js';
 import { connectDocker, dockerError, type DockerConnectionOptions, type DockerErrorShape } from './docker-connection.js';
 import { DockerImageEngine, type ImageInfo, type ImageLookup } from './image-engine.js';
+import { sandboxContainerConfig, type SandboxSpec } from './sandbox-config.js';
+
+export type { SandboxSpec };
 
 export const LABEL_MANAGED = 'verdict.managed';
 export const LABEL_INSTANCE = 'verdict.instance';
@@ -16,39 +19,12 @@ export const LABEL_LANGUAGE = 'verdict.language';
 /** The container of the service replica that started the sandbox, when it runs in one. */
 export const LABEL_PARENT = 'verdict.parent';
 
-const SUPERVISOR = '/opt/verdict/supervisor';
 /**
  * A removal Docker refused (409 while another removal runs, 500 when a loaded
  * engine saw no exit event within its own 2 s kill wait) is asked again, 100 ms,
  * 200 ms, … up to 2 s apart, for about this long before it is left to the orphan timer.
  */
 const REMOVE_RETRY_MS = 30_000;
-/**
- * What the supervisor needs to hand files to the candidate, drop to its uid,
- * kill and wipe. The candidate loses them all when it drops to its uid.
- */
-const SUPERVISOR_CAPABILITIES = ['CHOWN', 'DAC_OVERRIDE', 'FOWNER', 'KILL', 'SETGID', 'SETUID'];
-
-export interface SandboxSpec {
-  image: string;
-  /** Container memory limit; memory + swap is set to the same value, so there is no swap. */
-  memoryBytes: number;
-  pids: number;
-  cpus: number;
-  /** tmpfs sizes: the program directory, /tmp, /dev/shm. */
-  boxBytes: number;
-  tmpBytes: number;
-  shmBytes: number;
-  /**
-   * Entries (files, directories, links) each of those tmpfs can hold. Without it a tmpfs takes
-   * directories until the host's memory runs out (they need no data pages, so its size does not
-   * count them), and the wipe after a run, which visits every entry, has no bound.
-   */
-  inodes: number;
-  /** The candidate's uid, distinct per sandbox so per-user kernel limits are not shared. */
-  candidateUid: number;
-  labels: Record<string, string>;
-}
 
 export interface ContainerExit {
   exitCode: number | null;
@@ -125,50 +101,8 @@ export class DockerEngine implements ContainerEngine {
   async startSandbox(spec: SandboxSpec): Promise<SandboxContainer> {
     let container: Docker.Container;
     try {
-      container = await this.docker.createContainer({
-        Image: spec.image,
-        Entrypoint: [SUPERVISOR],
-        Cmd: ['--uid', String(spec.candidateUid)],
-        User: '0:0',
-        WorkingDir: '/',
-        Env: [],
-        Labels: { ...spec.labels, [LABEL_MANAGED]: 'true' },
-        AttachStdin: true,
-        AttachStdout: true,
-        AttachStderr: true,
-        OpenStdin: true,
-        StdinOnce: true,
-        Tty: false,
-        NetworkDisabled: true,
-        HostConfig: {
-          NetworkMode: 'none',
-          ReadonlyRootfs: true,
-          Tmpfs: {
-            '/box': `rw,nosuid,nodev,exec,size=${spec.boxBytes},nr_inodes=${spec.inodes},mode=755`,
-            '/tmp': `rw,nosuid,nodev,exec,size=${spec.tmpBytes},nr_inodes=${spec.inodes},mode=1777`,
-            // Docker's own /dev/shm (ShmSize) takes a size only: this one, as Docker's but with an inode limit, replaces it.
-            '/dev/shm': `rw,nosuid,nodev,noexec,size=${spec.shmBytes},nr_inodes=${spec.inodes},mode=1777`,
-          },
-          IpcMode: 'private',
-          Memory: spec.memoryBytes,
-          MemorySwap: spec.memoryBytes,
-          PidsLimit: spec.pids,
-          NanoCpus: Math.round(spec.cpus * 1e9),
-          CapDrop: ['ALL'],
-          CapAdd: SUPERVISOR_CAPABILITIES,
-          SecurityOpt: ['no-new-privileges'],
-          Ulimits: [
-            { Name: 'nofile', Soft: 4096, Hard: 4096 },
-            { Name: 'core', Soft: 0, Hard: 0 },
-            { Name: 'fsize', Soft: spec.boxBytes, Hard: spec.boxBytes },
-          ],
-          LogConfig: { Type: 'none', Config: {} },
-          Privileged: false,
-          AutoRemove: false,
-          Init: false,
-          ...(this.options.runtime ? { Runtime: this.options.runtime } : {}),
-        },
-      });
+      // The managed label is the engine's bookkeeping (sweep, count), beside whatever the caller labels.
+      container = await this.docker.createContainer({ ...sandboxContainerConfig(spec, this.options.runtime), Labels: { ...spec.labels, [LABEL_MANAGED]: 'true' } });
     } catch (err) {
       if ((err as DockerErrorShape).statusCode === 404) {
         throw new ImageMissingError(`sandbox image ${spec.image} is not built (run npm run images)`, { cause: err });
