@@ -6,7 +6,7 @@
  *
  * Two steps, so every variant is built and checked before anything runs: prepareLabelJob (a bad
  * variant is a 400 before any sandbox starts), then runLabelJob. Between them the caller may
- * refuse the job by its size.
+ * refuse the job by its size and admit it to the judge's queue.
  */
 import { BadRequestError } from '../errors.js';
 import type { BatchItem, Judge, Submission, SubmitOptions } from '../judge/judge.js';
@@ -19,7 +19,7 @@ import { lineSummaries, variantOutcome, type VariantOutcome } from './outcomes.j
 import { lexicalSegmentation, parsePythonSegmentation, statementOfLine, type Segmentation } from './segment.js';
 
 /** What labeling asks of the judge. */
-export type LabelJudge = Pick<Judge, 'admit' | 'submit' | 'batch' | 'runTool'>;
+export type LabelJudge = Pick<Judge, 'submit' | 'batch' | 'runTool'>;
 
 /** The fields of a label request that the reference and every variant share. */
 export type LabelProblem = Omit<LabelRequest, 'reference' | 'variants' | 'coverage' | 'priority' | 'cache' | 'deadlineMs'>;
@@ -92,8 +92,6 @@ export function prepareLabelJob(request: LabelRequest, language: LanguageDefinit
 export async function runLabelJob(deps: LabelDeps, job: LabelJob, options: LabelRunOptions): Promise<LabelResponse> {
   const { judge } = deps;
   const { language, coverage, entry } = job;
-  judge.admit(2 + job.programs.length);
-
   // The reference first: a reference that fails its own tests labels nothing. A failure of
   // Verdict or Docker on it is this request's error (503, retryable), as for one submission.
   const segmentation = segment(judge, language, job.referenceSource, { priority: options.priority, signal: options.signal });

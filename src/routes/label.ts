@@ -37,6 +37,8 @@ export const labelRoutes: FastifyPluginAsyncZod = async (app) => {
       // A label answer is always one JSON document; variants the same as another share its result.
       checkJsonAnswerTests([{ submission: job.reference }, ...job.programs], 'variants', app.config.maxJsonAnswerTests);
       const options = judgeOptions(body, reply, 'offline', app.config);
+      // The reference, its segmentation and every distinct variant: admitted whole or refused (429) whole.
+      app.judge.admit(2 + job.programs.length);
       return runLabelJob({ judge: app.judge, maxResponseBytes: app.config.maxResponseBytes }, job, options);
     },
   );
