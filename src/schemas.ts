@@ -24,9 +24,9 @@ import type {
 import type { BatchItemError, BatchLine, BatchSummary, CompileResult, Manifest, SubmissionResult, TestResult } from './domain/results.js';
 
 // The types of what the contract describes are the domain's own (checked at the end of this file).
-export type { LabelRequest, LabelResponse } from './label/model.js';
-export type { RewardLine, RewardRequest, RewardSummary } from './reward/model.js';
-export type { ProgramRequest, SubmissionRequest, TestCaseRequest } from './domain/requests.js';
+export type { LabelResponse } from './label/model.js';
+export type { RewardLine, RewardSummary } from './reward/model.js';
+export type { ProgramRequest, SubmissionRequest } from './domain/requests.js';
 export type { BatchLine, BatchSummary, CompileResult, SubmissionResult, TestResult } from './domain/results.js';
 
 const MAX_TEXT = 64 * 1024 * 1024;
@@ -92,7 +92,6 @@ export const testCaseSchema = z.object({
 })
   // A misspelt field ("expected_output") would otherwise be dropped, and the test pass on exit 0.
   .strict();
-
 
 export const checkerModeSchema = z.enum(checkerModes);
 
@@ -182,7 +181,6 @@ export const submissionRequestSchema = programRefinements(
     })
     .strict(),
 );
-
 
 /** Every field of a program is optional here: what the problem gives, an item need not repeat. */
 export const problemSchema = z
