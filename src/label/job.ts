@@ -12,6 +12,7 @@ import { BadRequestError } from '../errors.js';
 import type { BatchItem, Judge, Submission, SubmitOptions } from '../judge/judge.js';
 import { ResponseBudget } from '../judge/response-budget.js';
 import type { BatchLine, SubmissionResult } from '../domain/results.js';
+import type { Priority } from '../domain/vocabulary.js';
 import type { LanguageDefinition } from '../languages/types.js';
 import { applyEdit, lineCount, wholeProgramVariant, type Variant } from './edits.js';
 import type { EditFacts, LabelRequest, LabelResponse, VariantRequest } from './model.js';
@@ -208,7 +209,7 @@ export async function runLabelJob(deps: LabelDeps, job: LabelJob, options: Label
 }
 
 /** Line kinds and statements of the reference: Python's own parser where it answers, else a lexical scan. */
-async function segment(judge: LabelJudge, lang: LanguageDefinition, source: string, options: { priority: 'online' | 'offline'; signal: AbortSignal | undefined }): Promise<Segmentation> {
+async function segment(judge: LabelJudge, lang: LanguageDefinition, source: string, options: { priority: Priority; signal: AbortSignal | undefined }): Promise<Segmentation> {
   if (lang.id === 'python') {
     const record = await judge.runTool(lang, SEGMENTER, Buffer.from(source, 'utf8'), options);
     const parsed = record.exitCode === 0 ? parsePythonSegmentation(record.stdout.toString('utf8'), source) : undefined;
