@@ -97,6 +97,13 @@ export type BatchLine =
   | { type: 'item'; index: number; id: string; status: 'error'; error: BatchItemError }
   | { type: 'item'; index: number; id: string; status: 'not_run'; reason: NotRunReason };
 
+/**
+ * A batch being judged: each item's line goes to `onLine` as its program is judged, and the
+ * summary comes last. Whoever holds the judge admits the batch and starts it; the jobs that
+ * read its lines (labeling, rewards) need no more of the judge than this.
+ */
+export type JudgeLines = (onLine: (line: BatchLine) => void) => Promise<BatchSummary>;
+
 export interface BatchSummary {
   type: 'summary';
   total: number;

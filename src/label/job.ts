@@ -6,12 +6,12 @@
  *
  * Two steps, so every variant is built and checked before anything runs: prepareLabelJob (a bad
  * variant is a 400 before any sandbox starts), then runLabelJob. Between them the caller may
- * refuse the job by its size and admit it to the judge's queue.
+ * refuse the job by its size and admit its programs to the judge's queue.
  */
 import { BadRequestError } from '../errors.js';
 import type { BatchItem, Judge, Submission, SubmitOptions } from '../judge/judge.js';
 import { ResponseBudget } from '../judge/response-budget.js';
-import type { BatchLine, SubmissionResult } from '../domain/results.js';
+import type { BatchLine, JudgeLines, SubmissionResult } from '../domain/results.js';
 import type { Priority } from '../domain/vocabulary.js';
 import type { LanguageDefinition } from '../languages/types.js';
 import { applyEdit, lineCount, wholeProgramVariant, type Variant } from './edits.js';
@@ -19,8 +19,8 @@ import type { EditFacts, LabelRequest, LabelResponse, VariantRequest } from './m
 import { lineSummaries, variantOutcome, type VariantOutcome } from './outcomes.js';
 import { lexicalSegmentation, parsePythonSegmentation, statementOfLine, type Segmentation } from './segment.js';
 
-/** What labeling asks of the judge. */
-export type LabelJudge = Pick<Judge, 'submit' | 'batch' | 'runTool'>;
+/** What labeling asks of the judge itself; the variants' batch comes ready to run (JudgeLines). */
+export type LabelJudge = Pick<Judge, 'submit' | 'runTool'>;
 
 /** The fields of a label request that the reference and every variant share. */
 export type LabelProblem = Omit<LabelRequest, 'reference' | 'variants' | 'coverage' | 'priority' | 'cache' | 'deadlineMs'>;
@@ -50,8 +50,6 @@ export interface LabelDeps {
   /** VERDICT_MAX_RESPONSE_BYTES: what the reference's result may carry of output. */
   maxResponseBytes: number;
 }
-
-export type LabelRunOptions = SubmitOptions & { deadlineMs: number };
 
 /** The Python segmenter of the language's image: statement spans by Python's own parser. */
 const SEGMENTER = ['python3', '/opt/verdict/python/segment.py'];
@@ -89,8 +87,11 @@ export function prepareLabelJob(request: LabelRequest, language: LanguageDefinit
   return { reference, programs, language, referenceSource, coverage, entry, variants, sameAs, startedMs };
 }
 
-/** Runs the reference, then (when it passes) every distinct variant, and labels the reference's lines. */
-export async function runLabelJob(deps: LabelDeps, job: LabelJob, options: LabelRunOptions): Promise<LabelResponse> {
+/**
+ * Runs the reference, then (when it passes) every distinct variant through `judgeVariants`
+ * (job.programs, admitted with the reference and its segmentation), and labels the reference's lines.
+ */
+export async function runLabelJob(deps: LabelDeps, job: LabelJob, options: SubmitOptions, judgeVariants: JudgeLines): Promise<LabelResponse> {
   const { judge } = deps;
   const { language, coverage, entry } = job;
   // The reference first: a reference that fails its own tests labels nothing. A failure of
@@ -146,7 +147,7 @@ export async function runLabelJob(deps: LabelDeps, job: LabelJob, options: Label
   }
 
   const lines = new Map<string, BatchLine>([['reference', { type: 'item', index: -1, id: 'reference', status: 'ok', result: referenceResult }]]);
-  await judge.batch(job.programs, options, (line) => lines.set(line.id, line));
+  await judgeVariants((line) => lines.set(line.id, line));
 
   const summary = {
     variants: job.variants.length,

@@ -5,17 +5,16 @@
  *
  * Two steps, so every completion is extracted and its item checked before anything runs:
  * prepareRewardJob, then runRewardJob, which emits one line per completion as it is judged.
+ * The job never holds the judge: it reads the lines of a batch its caller admitted and runs.
  */
 import { BadRequestError } from '../errors.js';
-import type { BatchItem, Judge, Submission } from '../judge/judge.js';
+import type { JudgeLines } from '../domain/results.js';
+import type { BatchItem, Submission } from '../judge/judge.js';
 import { requireLanguage } from '../judge/normalize.js';
 import type { ProblemRequest } from '../domain/requests.js';
 import { extractCode, type ExtractionPolicy } from './extract.js';
 import type { ExtractionReport, RewardItemRequest, RewardLine, RewardRequest, RewardSummary } from './model.js';
 import { computeReward, rewardInputFromResult, type RewardPreset } from './presets.js';
-
-/** What rewarding asks of the judge. */
-export type RewardJudge = Pick<Judge, 'batch'>;
 
 /** An item's own program fields: its completion's code is its source. */
 type ItemProgram = Omit<RewardItemRequest, 'id' | 'completion' | 'problem'> & { source: string };
@@ -45,12 +44,6 @@ export interface RewardJob {
   /** The completions with code, in request order: what the judge runs. */
   programs: BatchItem[];
 }
-
-export interface RewardDeps {
-  judge: RewardJudge;
-}
-
-export type RewardRunOptions = Parameters<Judge['batch']>[1];
 
 /** Extracts every completion's program and checks every item. */
 export function prepareRewardJob<Problem>(request: RewardRequest, programs: RewardPrograms<Problem>): RewardJob {
@@ -86,8 +79,11 @@ export function prepareRewardJob<Problem>(request: RewardRequest, programs: Rewa
   return { preset, policy, completions, programs: completions.flatMap((c) => (c.item ? [c.item] : [])) };
 }
 
-/** Scores the completions without code at once, then each judged one as its line comes; resolves to the summary. */
-export async function runRewardJob(deps: RewardDeps, job: RewardJob, options: RewardRunOptions, emit: (line: RewardLine) => void): Promise<RewardSummary> {
+/**
+ * Scores the completions without code at once, then each judged one as its line comes from
+ * `judgeCompletions` (job.programs, admitted and run by the caller); resolves to the summary.
+ */
+export async function runRewardJob(job: RewardJob, judgeCompletions: JudgeLines, emit: (line: RewardLine) => void): Promise<RewardSummary> {
   const { preset } = job;
   const byId = new Map(job.completions.map((c) => [c.id, c]));
   const rewards: number[] = [];
@@ -97,7 +93,7 @@ export async function runRewardJob(deps: RewardDeps, job: RewardJob, options: Re
     rewards.push(reward);
     emit({ type: 'item', index: c.index, id: c.id, extraction: c.extraction, status: 'no_code', reward });
   }
-  const batch = await deps.judge.batch(job.programs, options, (line) => {
+  const batch = await judgeCompletions((line) => {
     const c = byId.get(line.id)!;
     const base = { type: 'item' as const, index: c.index, id: c.id, extraction: c.extraction };
     if (line.status === 'ok') {

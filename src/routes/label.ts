@@ -4,6 +4,7 @@
  * job's answer sent as one JSON document.
  */
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import type { JudgeLines } from '../domain/results.js';
 import { requireLanguage } from '../judge/normalize.js';
 import { prepareLabelJob, runLabelJob } from '../label/job.js';
 import type { LabelResponse } from '../label/model.js';
@@ -39,7 +40,8 @@ export const labelRoutes: FastifyPluginAsyncZod = async (app) => {
       const options = judgeOptions(body, reply, 'offline', app.config);
       // The reference, its segmentation and every distinct variant: admitted whole or refused (429) whole.
       app.judge.admit(2 + job.programs.length);
-      return runLabelJob({ judge: app.judge, maxResponseBytes: app.config.maxResponseBytes }, job, options);
+      const judgeVariants: JudgeLines = (onLine) => app.judge.batch(job.programs, options, onLine);
+      return runLabelJob({ judge: app.judge, maxResponseBytes: app.config.maxResponseBytes }, job, options, judgeVariants);
     },
   );
 };

@@ -37,7 +37,9 @@ export const rewardRoutes: FastifyPluginAsyncZod = async (app) => {
       const options = { ...judgeOptions(body, reply, 'online', app.config), budget: new ResponseBudget(app.config.maxResponseBytes) };
       // Before the answer starts: a refusal (429) must still be the response's status.
       app.judge.admit(job.programs.length);
-      return answerLines<RewardLine, RewardSummary>(request, reply, (emit, ready) => runRewardJob({ judge: app.judge }, job, { ...options, ready }, emit));
+      return answerLines<RewardLine, RewardSummary>(request, reply, (emit, ready) =>
+        runRewardJob(job, (onLine) => app.judge.batch(job.programs, { ...options, ready }, onLine), emit),
+      );
     },
   );
 };
