@@ -42,6 +42,7 @@ export interface LabelJob {
   variants: Array<{ spec: VariantRequest; variant: Variant }>;
   /** Per variant id: the id of the program whose result it shares ("reference" when the edit changed nothing). */
   sameAs: Map<string, string>;
+  /** When preparation began: the answer's wallTimeMs counts from here. */
   startedMs: number;
 }
 
