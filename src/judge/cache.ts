@@ -14,7 +14,7 @@ import { LRUCache } from 'lru-cache';
 import { limitNames, type CacheSource, type Limits } from '../domain/vocabulary.js';
 import { CancelledError } from '../errors.js';
 import { findLanguage } from '../languages/registry.js';
-import type { SubmissionResult } from '../schemas.js';
+import type { SubmissionResult } from '../domain/results.js';
 import type { Submission, TestCase } from './judge.js';
 
 /** Bumped whenever the encoding below changes, so no old key can mean something new. */

@@ -18,7 +18,7 @@ import type { ContainerEngine } from '../sandbox/docker-engine.js';
 import { LABEL_INSTANCE, LABEL_JOB, LABEL_LANGUAGE, LABEL_PARENT } from '../sandbox/docker-engine.js';
 import { PROTOCOL_VERSION, type RunRecord, type RunRequest } from '../sandbox/protocol.js';
 import { SandboxOutOfMemory, SandboxSession } from '../sandbox/session.js';
-import type { BatchLine, BatchSummary, CompileResult, SubmissionResult, TestResult } from '../schemas.js';
+import type { BatchLine, BatchSummary, CompileResult, SubmissionResult, TestResult } from '../domain/results.js';
 import { cacheKey, isCacheable, ResultCache } from './cache.js';
 import { failureLocation, reportWindow, type OwnCode } from './location.js';
 import { startPaced } from './paced.js';

@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { harnessFor, harnessLanguages, testFileHarness } from '../languages/harness.js';
 import { completeTestCode } from '../languages/test-code.js';
 import { findLanguage, languageIds, type LanguageDefinition } from '../languages/registry.js';
-import type { SubmissionRequest, TestCaseRequest } from '../schemas.js';
+import type { SubmissionRequest, TestCaseRequest } from '../domain/requests.js';
 import { defaultChecker, type Submission, type TestCase } from './judge.js';
 
 type Settings = Pick<Config, 'defaultLimits' | 'maxLimits' | 'maxTests' | 'maxFiles'>;
