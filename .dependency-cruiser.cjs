@@ -21,6 +21,13 @@ module.exports = {
       from: { path: '^src/(domain|label|reward|languages|judge)/' },
       to: { path: ['^src/routes/', '^src/schemas\\.ts$', '^src/app\\.ts$', '(^|/)node_modules/(fastify[^/]*|@fastify/[^/]+)/'] },
     },
+    {
+      name: 'docker-only-in-sandbox',
+      severity: 'error',
+      comment: 'src/sandbox/ is the only Docker code: everything else talks to its engines (test/unit/docker-boundary.test.ts checks tests and bench too).',
+      from: { pathNot: '^src/sandbox/' },
+      to: { path: '(^|/)node_modules/(dockerode|docker-modem)/' },
+    },
   ],
   options: {
     doNotFollow: { path: 'node_modules' },
