@@ -22,7 +22,7 @@ import { findLanguage } from './languages/registry.js';
 import { Metrics } from './metrics.js';
 import { batchRoutes } from './routes/batch.js';
 import { healthRoutes } from './routes/health.js';
-import { pistonRoutes } from './routes/compat-piston.js';
+import { pistonRoutes } from './compat/piston/routes.js';
 import { labelRoutes } from './routes/label.js';
 import { sandboxFusionRoutes } from './routes/compat-sandboxfusion.js';
 import { rewardRoutes } from './routes/reward.js';
