@@ -24,7 +24,7 @@ import { batchRoutes } from './routes/batch.js';
 import { healthRoutes } from './routes/health.js';
 import { pistonRoutes } from './compat/piston/routes.js';
 import { labelRoutes } from './routes/label.js';
-import { sandboxFusionRoutes } from './routes/compat-sandboxfusion.js';
+import { sandboxFusionRoutes } from './compat/sandboxfusion/routes.js';
 import { rewardRoutes } from './routes/reward.js';
 import { languageRoutes } from './routes/languages.js';
 import { submissionRoutes } from './routes/submissions.js';
