@@ -170,7 +170,7 @@ function compileStage(c: CompileResult, outputBytes: number): PistonStage {
   if (c.outputTruncated) message = [message, `compiler output cut at ${outputBytes} bytes`].filter((m) => m !== null).join('; ');
   const signal = status === 'TO' ? (c.signal ?? 'SIGKILL') : c.signal;
   // A failed compile always has a non-zero code or a signal, as Piston's clients expect.
-  const code = signal ? null : c.status === 'ok' || c.status === 'skipped' ? (c.exitCode ?? 0) : c.exitCode || 1;
+  const code = signal ? null : c.status === 'ok' ? (c.exitCode ?? 0) : c.exitCode || 1;
   return {
     stdout: '',
     stderr: c.output,

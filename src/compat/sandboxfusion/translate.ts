@@ -147,7 +147,6 @@ function compileToResult(c: CompileResult): CommandRunResult {
     case 'memory_limit_exceeded':
       return { status: 'Finished', return_code: nonZero(returnCode(c.exitCode, c.signal)), ...base };
     case 'failed':
-    case 'skipped':
       return { status: 'Finished', return_code: nonZero(returnCode(c.exitCode, c.signal), 1), ...base };
   }
 }
