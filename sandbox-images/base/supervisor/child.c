@@ -42,8 +42,9 @@ static int set_limit(int resource, rlim_t soft, rlim_t hard) {
  * answers EPERM): on any failure, the same closes one by one.
  */
 static void close_other_fds(int keep) {
+  /* `keep` is 3 or more: 0, 1 and 2 were open when its pipe was made. */
   unsigned k = (unsigned)keep;
-  if ((k <= 3 || syscall(SYS_close_range, 3U, k - 1, 0U) == 0) && syscall(SYS_close_range, k + 1, ~0U, 0U) == 0) return;
+  if ((k == 3 || syscall(SYS_close_range, 3U, k - 1, 0U) == 0) && syscall(SYS_close_range, k + 1, ~0U, 0U) == 0) return;
   for (int fd = 3; fd < FD_SCAN_LIMIT; fd++)
     if (fd != keep) close(fd);
 }

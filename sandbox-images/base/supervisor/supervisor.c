@@ -9,12 +9,17 @@
  *
  * This file is the request loop and the state it carries from one request to the
  * next: the candidate's uid and whether the box is sealed. The parts, by concern:
- *   protocol   framing, the requests and replies
- *   run        one run: fork, stdio, limits, accounting   (child: the forked side until exec)
- *   reap       children's exits, killing everything
+ *   protocol   framing; the FILE, RUN and RESET requests, the HELLO, OK, ERR and RESULT replies
+ *   run        one run: pipes, fork, limits enforced, accounting
+ *   child      the forked side until exec: stdio, descriptors, rlimits, uid, exec
+ *   reap       children's exits; killing every process of the container
  *   cgroup     the container's CPU, OOM and memory counters
- *   box        the program's directory; scratch: /tmp, /dev/shm, /dev/mqueue, SysV IPC; tree: the walker both use
- *   seccomp    sockets; landlock: the cgroup counters; sockets: unix sockets in flight
+ *   box        the program's directory: written, sealed, wiped
+ *   scratch    /tmp, /dev/shm, /dev/mqueue and SysV IPC, wiped after every run
+ *   tree       the directory walker box and scratch use
+ *   seccomp    the candidate's sockets: AF_UNIX only
+ *   landlock   the cgroup counters, unreadable by the candidate
+ *   sockets    unix sockets in flight, collected before the next candidate
  *   common     fatal errors, checked allocation
  *
  * RESET hands the container to the next candidate: after it, nothing the
