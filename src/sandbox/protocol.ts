@@ -1,6 +1,6 @@
 /**
  * The wire format between the service and the in-container supervisor
- * (sandbox-images/base/supervisor/supervisor.c). Requests go in over the
+ * (sandbox-images/base/supervisor/, wire format in protocol.h). Requests go in over the
  * container's stdin, replies come back on its stdout; every variable-length
  * value is a blob "<decimal length>\n<bytes>", so no byte a candidate prints
  * can be mistaken for framing.
