@@ -2,19 +2,14 @@
  * Builds the service from explicit dependencies; never listens (server.ts does).
  * Tests call buildApp() and use inject().
  */
-import fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
+import fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
-import {
-  hasZodFastifySchemaValidationErrors,
-  jsonSchemaTransform,
-  serializerCompiler,
-  validatorCompiler,
-  type ZodTypeProvider,
-} from 'fastify-type-provider-zod';
+import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Config } from './config.js';
 import { answerClientError, createBoundedServer } from './connections.js';
-import { ShuttingDownError, VerdictError } from './errors.js';
+import { ShuttingDownError } from './errors.js';
+import { errorHandler } from './http/error-handler.js';
 import { ImageCatalog } from './images/images.js';
 import { Judge } from './judge/judge.js';
 import { LanguageCatalog } from './languages/catalog.js';
@@ -29,7 +24,6 @@ import { rewardRoutes } from './routes/reward.js';
 import { languageRoutes } from './routes/languages.js';
 import { submissionRoutes } from './routes/submissions.js';
 import { LABEL_INSTANCE, type ContainerEngine } from './sandbox/docker-engine.js';
-import { unknownKeyIssues } from './unknown-keys.js';
 
 export interface AppDependencies {
   config: Config;
@@ -48,9 +42,6 @@ declare module 'fastify' {
 }
 
 export const API_VERSION = '0.1.0';
-
-/** Validation issues a 400 names; the rest are counted, so the answer stays small whatever the body. */
-export const MAX_ISSUES_NAMED = 20;
 
 export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> {
   const { config, engine } = deps;
@@ -104,45 +95,7 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
 
-  app.setErrorHandler((error: FastifyError, request, reply) => {
-    if (error instanceof VerdictError) {
-      if (error.statusCode >= 500) {
-        metrics.errors.inc({ code: error.code });
-        request.log.warn({ err: error, code: error.code }, 'request failed');
-      }
-      if (error.retryAfterSeconds !== undefined) void reply.header('retry-after', String(error.retryAfterSeconds));
-      const details = 'details' in error ? error.details : undefined;
-      return reply.status(error.statusCode).send({ code: error.code, message: error.message, retryable: error.retryable, ...(details ? { details } : {}) });
-    }
-    if (hasZodFastifySchemaValidationErrors(error)) {
-      const issues = error.validation.flatMap((v) => {
-        const pointer = v.instancePath.replace(/^\//, '');
-        const path = pointer === '' ? [] : pointer.split('/');
-        // Each unknown key is its own issue, named by its full path and, where it is a known alias, the field meant.
-        if (v.keyword === 'unrecognized_keys' && Array.isArray(v.params.keys)) return unknownKeyIssues(request.routeOptions.url, path, v.params.keys.map(String));
-        return [{ path: path.join('.') || '(root)', message: v.message ?? 'invalid' }];
-      });
-      // A body of a million bad tests has a million issues: the answer names the first ones and counts the rest.
-      const named = issues.slice(0, MAX_ISSUES_NAMED);
-      const more = issues.length - named.length;
-      return reply.status(400).send({
-        code: 'VERDICT_INVALID_REQUEST',
-        message: named.map((i) => `${i.path}: ${i.message}`).join('; ') + (more > 0 ? `; and ${more} more issues` : ''),
-        retryable: false,
-        details: { issues: named, ...(more > 0 ? { moreIssues: more } : {}) },
-      });
-    }
-    const status = error.statusCode ?? 500;
-    if (status === 413) {
-      return reply.status(413).send({ code: 'VERDICT_BODY_TOO_LARGE', message: `the request body exceeds ${config.bodyLimitBytes} bytes`, retryable: false });
-    }
-    if (status >= 400 && status < 500) {
-      return reply.status(status).send({ code: 'VERDICT_INVALID_REQUEST', message: error.message, retryable: false });
-    }
-    metrics.errors.inc({ code: 'VERDICT_INTERNAL' });
-    request.log.error({ err: error }, 'unexpected failure');
-    return reply.status(500).send({ code: 'VERDICT_INTERNAL', message: 'internal error', retryable: true });
-  });
+  app.setErrorHandler(errorHandler({ bodyLimitBytes: config.bodyLimitBytes, metrics }));
 
   // While closing, new requests get 503 and in-flight ones finish: what a load balancer needs to drain us.
   let draining = false;

@@ -6,7 +6,8 @@
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { after, describe, it } from 'node:test';
-import { buildApp, MAX_ISSUES_NAMED } from '../../src/app.js';
+import { buildApp } from '../../src/app.js';
+import { MAX_ISSUES_NAMED } from '../../src/http/error-handler.js';
 import { parseConfig } from '../../src/config.js';
 import { DockerEngine } from '../../src/sandbox/docker-engine.js';
 import { MAX_UNKNOWN_KEYS_NAMED } from '../../src/unknown-keys.js';

@@ -20,7 +20,7 @@
  */
 import type { FastifyError } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { readFailure } from '../errors.js';
+import { readFailure } from '../../http/failure.js';
 import { rawRunOptions } from '../run.js';
 import { InvalidRunCode, runCodeRequestSchema, runCodeResponseSchema, validationErrorSchema } from './schema.js';
 import { clientDeadlineMs, emptyResponse, runCodeSubmission, toRunCodeResponse } from './translate.js';

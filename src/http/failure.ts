@@ -1,5 +1,5 @@
 /**
- * A thrown error read as the service's error handler (src/app.ts) reads it, so a drop-in answers
+ * A thrown error read once for the service's error handler (error-handler.ts) and the drop-ins', so a drop-in answers
  * the same failures in its peer's shape without its own copy of the reading: Verdict's own errors,
  * a body the route's schema refuses, another client error from fastify, and a bug.
  */
