@@ -17,8 +17,8 @@
  * own lines stays a runtime_error.
  */
 
-import { goTestMainPackage } from './go.js';
-import { javaEntryFor } from './java.js';
+import { goTestMainPackage } from './go/index.js';
+import { javaEntryFor } from './java/index.js';
 
 export interface HarnessInput {
   source: string;

@@ -2,14 +2,14 @@
  * Supported languages. Adding one is a folder in sandbox-images/ (Dockerfile
  * and smoke.json), one module beside this file, and one line below.
  */
-import { c } from './c.js';
-import { cpp } from './cpp.js';
-import { go } from './go.js';
-import { java } from './java.js';
-import { javascript } from './javascript.js';
-import { python } from './python.js';
-import { rust } from './rust.js';
-import { typescript } from './typescript.js';
+import { c } from './c/index.js';
+import { cpp } from './cpp/index.js';
+import { go } from './go/index.js';
+import { java } from './java/index.js';
+import { javascript } from './javascript/index.js';
+import { python } from './python/index.js';
+import { rust } from './rust/index.js';
+import { typescript } from './typescript/index.js';
 import type { LanguageDefinition } from './types.js';
 
 export type { BuildContext, LanguageDefinition } from './types.js';

@@ -1,4 +1,4 @@
-import { baseEnv, MiB, type BuildContext, type LanguageDefinition } from './types.js';
+import { baseEnv, MiB, type BuildContext, type LanguageDefinition } from '../types.js';
 
 const HOME = '/opt/verdict/java';
 /** Written by the compile driver: the class to run, read by the launcher as an @argfile. */

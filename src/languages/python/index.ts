@@ -1,4 +1,4 @@
-import { baseEnv, type LanguageDefinition } from './types.js';
+import { baseEnv, type LanguageDefinition } from '../types.js';
 
 export const python: LanguageDefinition = {
   id: 'python',

@@ -1,4 +1,4 @@
-import { baseEnv, type LanguageDefinition } from './types.js';
+import { baseEnv, type LanguageDefinition } from '../types.js';
 
 /** The crates a program may use, prebuilt in the image from Debian's sources (rand 0.8, regex 1.7, md5 0.7). */
 const CRATES = ['rand', 'regex', 'md5'] as const;

@@ -1,5 +1,5 @@
-import { nodeRunDisplay, nodeRunFlags, V8_POOL } from './javascript.js';
-import { baseEnv, type LanguageDefinition } from './types.js';
+import { nodeRunDisplay, nodeRunFlags, V8_POOL } from '../javascript/index.js';
+import { baseEnv, type LanguageDefinition } from '../types.js';
 
 export const typescript: LanguageDefinition = {
   id: 'typescript',

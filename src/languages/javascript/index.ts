@@ -1,5 +1,5 @@
 import { isEsModule } from './es-module.js';
-import { baseEnv, MiB, type BuildContext, type LanguageDefinition } from './types.js';
+import { baseEnv, MiB, type BuildContext, type LanguageDefinition } from '../types.js';
 
 /**
  * V8's old space, below the memory limit: V8 collects harder as it nears it instead of growing

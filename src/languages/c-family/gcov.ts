@@ -21,7 +21,7 @@
  * without it and fails an assert with it, a verdict that would then depend on
  * asking for coverage. --coverage alone changed no verdict of the 328 programs.
  */
-import type { LanguageDefinition } from './types.js';
+import type { LanguageDefinition } from '../types.js';
 
 /** Added to the compile command of a traced C or C++ program. */
 export const gcovCompileFlags = ['--coverage'] as const;

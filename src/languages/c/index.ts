@@ -1,5 +1,5 @@
-import { gcovCoverage } from './gcov.js';
-import { baseEnv, type LanguageDefinition } from './types.js';
+import { gcovCoverage } from '../c-family/gcov.js';
+import { baseEnv, type LanguageDefinition } from '../types.js';
 
 export const c: LanguageDefinition = {
   id: 'c',

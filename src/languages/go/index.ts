@@ -1,4 +1,4 @@
-import { baseEnv, MiB, type LanguageDefinition } from './types.js';
+import { baseEnv, MiB, type LanguageDefinition } from '../types.js';
 
 /**
  * The source is the candidate's, so these checks never let a pattern search it freely: `^\s*…`
