@@ -13,7 +13,8 @@ import { describe, it } from 'node:test';
 import { check, decimalValue, type CheckerOptions } from '../../src/domain/checkers.js';
 import { failureLocation } from '../../src/judge/location.js';
 import { isEsModule } from '../../src/languages/javascript/es-module.js';
-import { go, goTestMainPackage } from '../../src/languages/go/index.js';
+import { go } from '../../src/languages/go/index.js';
+import { goTestMainPackage } from '../../src/languages/go/test-file.js';
 import { extractCode } from '../../src/reward/extract.js';
 import { findLanguage } from '../../src/languages/registry.js';
 

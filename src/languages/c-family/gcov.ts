@@ -28,7 +28,7 @@ export const gcovCompileFlags = ['--coverage'] as const;
 
 export const GCOV_WRAPPER = '/opt/verdict/cover-gcov.sh';
 
-/** The test-code harness's own file (languages/harness.ts), never the candidate's. */
+/** The test-code harness's own file (c-family/harness.ts), never the candidate's. */
 const harnessFiles = new Set(['verdict_harness.c', 'verdict_harness.cpp']);
 
 interface GcovLine {
