@@ -1,3 +1,4 @@
+/** Where a failed Go program failed, from its runtime's report (see ../runtime-report.ts for the reading rules). */
 import { dedent, innermostOwn, relative, reportLines, type FailureLocation, type Frame, type OwnCode } from '../runtime-report.js';
 
 const GO_FRAME = /^(\/box\/[^\s:]+\.go):(\d+)/;

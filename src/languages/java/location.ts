@@ -1,3 +1,4 @@
+/** Where a failed Java program failed, from its runtime's report (see ../runtime-report.ts for the reading rules). */
 import { dedent, innermostOwn, reportLines, type FailureLocation, type Frame, type OwnCode } from '../runtime-report.js';
 
 const JAVA_THREAD = 'Exception in thread "';

@@ -1,3 +1,4 @@
+/** Where a failed JavaScript program failed, from its runtime's report (see ../runtime-report.ts for the reading rules). */
 import { dedent, innermostOwn, relative, reportLines, type FailureLocation, type Frame, type OwnCode } from '../runtime-report.js';
 
 /** "<path>:<line>:<column>" at the end of a token; undefined when the token is not one. */

@@ -1,3 +1,4 @@
+/** What JavaScript (and TypeScript) test code runs, read in one pass (see ../test-code-reader.ts). */
 import { isIdentChar, type TestCodeReader, type TestCodeShape } from '../test-code-reader.js';
 
 /** Words after which a JavaScript `(` is not a call; `function` and `async` begin definitions. */

@@ -1,3 +1,4 @@
+/** Where a failed Python program failed, from its runtime's report (see ../runtime-report.ts for the reading rules). */
 import { dedent, innermostOwn, relative, reportLines, type FailureLocation, type Frame, type OwnCode } from '../runtime-report.js';
 
 const PY_FRAME = /^File "([^"]+)", line (\d+)/;

@@ -1,3 +1,4 @@
+/** Where a failed Rust program failed, from its runtime's report (see ../runtime-report.ts for the reading rules). */
 import { innermostOwn, MAX_LINE_CHARS, relative, WINDOW_CHARS, type FailureLocation, type OwnCode } from '../runtime-report.js';
 
 const RUST_PANIC = /^thread '[^']*' panicked at '/;
