@@ -6,12 +6,13 @@
 import os from 'node:os';
 import { buildApp } from '../src/app.js';
 import { parseConfig } from '../src/config.js';
+import type { LanguageId } from '../src/languages/ids.js';
 import { DockerEngine } from '../src/sandbox/docker-engine.js';
 import type { SubmissionResult } from '../src/schemas.js';
 import { percentile } from './percentile.js';
 
 const runs = Number(process.argv[2] ?? 7);
-const programs: Record<string, string> = {
+const programs: Record<LanguageId, string> = {
   python: 'a, b = map(int, input().split())\nprint(a + b)\n',
   cpp: '#include <iostream>\nint main() { long a, b; std::cin >> a >> b; std::cout << a + b << "\\n"; }\n',
   c: '#include <stdio.h>\nint main(void) { long a, b; scanf("%ld %ld", &a, &b); printf("%ld\\n", a + b); return 0; }\n',

@@ -15,7 +15,7 @@
  *   official_tests         open-r1 Codeforces: [{input, output}], plus generated_tests and limits
  *   prompt, entry_point    HumanEval: a completion that does not define entry_point continues the prompt
  */
-import { findLanguage } from '../languages/registry.js';
+import { findLanguage, isLanguageId, languagesById } from '../languages/registry.js';
 import { extractCode } from '../reward/extract.js';
 
 export class RowError extends Error {}
@@ -103,13 +103,6 @@ function definesSolutionClass(program: string): boolean {
 const APPS_CHECKER = { mode: 'float', absTolerance: 1e-3, relTolerance: 2e-5 } as const;
 /** open-r1's stdin_stdout cases compare the stripped output line by line, each line stripped: tokens never fail what that accepts. */
 const OPEN_R1_CHECKER = 'tokens';
-
-/** The words that open a top-level definition of a name, per language whose HumanEval prompts are continued. */
-const DEFINERS: Record<string, readonly string[]> = {
-  python: ['def ', 'async def '],
-  // HumanEval-X and HumanEvalPack prompts declare `const name = (...) => {`.
-  javascript: ['function ', 'async function ', 'const ', 'let ', 'var '],
-};
 
 /** Whether a line of the program starts by defining `name` (top level: no indentation), in one pass over the text. */
 function definesName(program: string, name: string, definers: readonly string[]): boolean {
@@ -311,7 +304,8 @@ export function problemFromRow(input: unknown, options: { language?: string; pro
   const problem: Record<string, unknown> = { language };
   // HumanEval's samples continue the prompt (the function's body), and its harness runs prompt +
   // completion + test: a program that does not define the entry point itself is judged after the prompt.
-  const definers = DEFINERS[language];
+  // The words that open a top-level definition (the definition's `definers`), for a language named by its id.
+  const definers = isLanguageId(language) ? languagesById[language].definers : undefined;
   const rowEntryPoint = row.entryPoint ?? row.entry_point;
   if (present(row, 'prompt') && typeof rowEntryPoint === 'string' && definers !== undefined && options.program !== undefined) {
     const prompt = text(row.prompt, 'prompt', 'a prompt');

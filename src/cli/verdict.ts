@@ -13,21 +13,11 @@ import readline from 'node:readline';
 import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { request } from 'undici';
+import { languages } from '../languages/registry.js';
 import { problemFromRow, RowError } from './rows.js';
 
-const EXTENSIONS: Record<string, string> = {
-  '.py': 'python',
-  '.cpp': 'cpp',
-  '.cc': 'cpp',
-  '.cxx': 'cpp',
-  '.c': 'c',
-  '.java': 'java',
-  '.js': 'javascript',
-  '.mjs': 'javascript',
-  '.ts': 'typescript',
-  '.go': 'go',
-  '.rs': 'rust',
-};
+/** File extension → language id, from each definition's `cliExtensions`. */
+const EXTENSIONS: ReadonlyMap<string, string> = new Map(languages.flatMap((l) => l.cliExtensions.map((ext) => [ext, l.id] as const)));
 
 const USAGE = `usage:
   verdict run <file> [--language id] [--stdin file] [--url url]
@@ -54,7 +44,7 @@ async function post(url: string, body: unknown, accept = 'application/json') {
 async function runCommand(args: string[]): Promise<void> {
   const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { language: { type: 'string' }, stdin: { type: 'string' }, url: { type: 'string' } } });
   const file = positionals[0] ?? fail(`run needs a file\n${USAGE}`);
-  const language = values.language ?? EXTENSIONS[path.extname(file)] ?? fail(`cannot tell the language of ${file}; pass --language`);
+  const language = values.language ?? EXTENSIONS.get(path.extname(file)) ?? fail(`cannot tell the language of ${file}; pass --language`);
   const stdin = values.stdin !== undefined ? readFileSync(values.stdin, 'utf8') : process.stdin.isTTY ? '' : readFileSync(0, 'utf8');
   const res = await post(`${serviceUrl(values.url)}/v1/submissions`, { language, source: readFileSync(file, 'utf8'), tests: [{ stdin }], cache: false });
   const body = (await res.body.json()) as Record<string, any>;

@@ -1,9 +1,11 @@
 /**
  * Line segmentation of a reference program: each line blank, comment or
- * code, and statement spans. Python's come from its own parser (segment.py
- * in the image, run in a sandbox); other languages get a lexical pass that
- * knows line and block comments and string literals, and no statements.
+ * code, and statement spans. A language with a parser-based segmenter (its
+ * definition's `segmenter`: Python's segment.py in the image, run in a sandbox)
+ * gets its answer; others get a lexical pass that knows the line and block
+ * comments and string literals of the definition's `comments`, and no statements.
  */
+import { languagesById, type LanguageId } from '../languages/registry.js';
 import { lineCount } from './edits.js';
 
 export const lineKinds = ['blank', 'comment', 'code'] as const;
@@ -37,11 +39,9 @@ export function parsePythonSegmentation(stdout: string, source: string): Segment
   }
 }
 
-const C_FAMILY = new Set(['c', 'cpp', 'java', 'javascript', 'typescript', 'go', 'rust']);
-
 /** Comments and strings lexically; a line is a comment when it holds comment text and nothing else. */
-export function lexicalSegmentation(language: string, source: string): Segmentation {
-  const hash = !C_FAMILY.has(language);
+export function lexicalSegmentation(language: LanguageId, source: string): Segmentation {
+  const { line: lineComment, block, quotes } = languagesById[language].comments;
   const lines = source.split(/\r?\n/).slice(0, lineCount(source));
   const kinds: LineKind[] = [];
   let inBlock = false;
@@ -52,9 +52,9 @@ export function lexicalSegmentation(language: string, source: string): Segmentat
     for (let i = 0; i < line.length; i++) {
       const c = line[i]!;
       if (inBlock) {
-        if (c === '*' && line[i + 1] === '/') {
+        if (block && line.startsWith(block.close, i)) {
           inBlock = false;
-          i++;
+          i += block.close.length - 1;
         }
         continue;
       }
@@ -64,18 +64,18 @@ export function lexicalSegmentation(language: string, source: string): Segmentat
         continue;
       }
       if (/\s/.test(c)) continue;
-      if (hash ? c === '#' : c === '/' && line[i + 1] === '/') {
+      if (line.startsWith(lineComment, i)) {
         comment = true;
         break;
       }
-      if (!hash && c === '/' && line[i + 1] === '*') {
+      if (block && line.startsWith(block.open, i)) {
         comment = true;
         inBlock = true;
-        i++;
+        i += block.open.length - 1;
         continue;
       }
       code = true;
-      if (c === '"' || c === "'" || c === '`') quote = c;
+      if (quotes.includes(c)) quote = c;
     }
     kinds.push(code ? 'code' : comment ? 'comment' : 'blank');
   }

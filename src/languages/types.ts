@@ -1,4 +1,12 @@
-/** What a language is to Verdict: its image, its files, its commands. */
+/**
+ * What a language is to Verdict: its image, its files, its commands, and everything else the
+ * service knows of it (test-code harness, failure reports, fence tags, comment syntax, drop-in
+ * names), so adding a language touches its own folder and the registry only.
+ */
+import type { HarnessComposer, TestFileHarness } from './compose.js';
+import type { LanguageId } from './ids.js';
+import type { FailureLocationParser } from './runtime-report.js';
+import type { TestCodeReader } from './test-code-reader.js';
 
 /** What the commands of one submission may depend on. */
 export interface BuildContext {
@@ -13,8 +21,25 @@ export interface BuildContext {
   cpus: number;
 }
 
+/** What the lexical segmenter (label/segment.ts) needs to tell comments from code. */
+export interface CommentSyntax {
+  /** Starts a comment that runs to the end of the line. */
+  line: string;
+  block?: { open: string; close: string };
+  /** Characters that open a string literal closed by the same character (a backslash escapes). */
+  quotes: readonly string[];
+}
+
+/** The names the drop-in APIs give the language (src/routes/compat-*.ts). */
+export interface DropInNames {
+  /** Piston's name for it and the aliases GET /api/v2/runtimes lists beside Verdict's own. */
+  piston: { name: string; aliases: readonly string[] };
+  /** SandboxFusion's language names that run it; none when SandboxFusion has no such language. */
+  sandboxFusion: readonly string[];
+}
+
 export interface LanguageDefinition {
-  id: string;
+  id: LanguageId;
   aliases: readonly string[];
   name: string;
   /** Folder under sandbox-images/ that builds this language's image. */
@@ -70,6 +95,30 @@ export interface LanguageDefinition {
   /** The whole environment of compile and run; nothing is inherited. */
   env(ctx: BuildContext): Record<string, string>;
   versionCommand: readonly string[];
+  /** Composes a candidate with `testCode` and the trailer that proves the tests ran; none: no testCode. */
+  harness?: HarnessComposer;
+  /** For a program that is its own test code (a Go test file): the file its harness adds. */
+  testFileHarness?: TestFileHarness;
+  /** Reads what a testCode runs (HumanEval's uncalled check, definitions only) before it is composed. */
+  testCodeReader?: TestCodeReader;
+  /** Where a failed run failed, from its runtime's report on stderr; none: the runtime prints no stack. */
+  failureLocation?: FailureLocationParser;
+  /** Tags models put on fences for it, beyond its id and aliases (reward/extract.ts). */
+  fenceTags: readonly string[];
+  comments: CommentSyntax;
+  /**
+   * A parser-based line segmenter run in the language's sandbox (source on stdin, segment.py's JSON
+   * on stdout); without one, or when it fails, the lexical pass over `comments` segments.
+   */
+  segmenter?: { argv: readonly string[] };
+  /** File extensions by which the CLI's `verdict run <file>` recognises the language. */
+  cliExtensions: readonly string[];
+  /**
+   * Words that open a top-level definition of a name, for the languages whose HumanEval prompts
+   * are continued (cli/rows.ts): a completion that defines the entry point is not one.
+   */
+  definers?: readonly string[];
+  dropIn: DropInNames;
 }
 
 export const baseEnv = {

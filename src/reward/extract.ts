@@ -17,8 +17,8 @@
  *    indented fence's content loses up to as many leading spaces as the fence had,
  *    which undoes the indentation of a block inside a list item.
  * 3. A block's tag is the first word of its info string, in any case. The blocks
- *    tagged with the language (its id, its aliases, or a common name from
- *    `fenceTags`) are the candidates; if there are none, the untagged blocks are.
+ *    tagged with the language (its id, its aliases, or a common name from its
+ *    definition's `fenceTags`) are the candidates; if there are none, the untagged blocks are.
  *    A block tagged with anything else (another language, "text", "bash") is never
  *    used. Blocks holding only whitespace are never candidates.
  * 4. The policy picks from the candidates: `last_block` the last (a model that
@@ -52,19 +52,8 @@ export interface Extraction {
   reasoningRemoved: boolean;
 }
 
-/** Tags models put on fences beyond a language's own id and aliases, by language id. */
-export const fenceTags: Readonly<Record<string, readonly string[]>> = {
-  python: ['py', 'python3'],
-  cpp: ['c++', 'cc', 'cxx'],
-  javascript: ['js', 'node', 'javascript'],
-  typescript: ['ts'],
-  go: ['golang'],
-  rust: ['rs'],
-  java: ['java'],
-  c: ['c'],
-};
-
-export function extractCode(completion: string, language: { id: string; aliases: readonly string[] }, policy: ExtractionPolicy): Extraction {
+/** A language as extraction names it: a registry entry, or a plain {id, aliases} (which has no fence tags of its own). */
+export function extractCode(completion: string, language: { id: string; aliases: readonly string[]; fenceTags?: readonly string[] }, policy: ExtractionPolicy): Extraction {
   const { text, removed } = removeReasoning(completion.replace(/\r\n?/g, '\n'));
   const blocks = fencedBlocks(text);
   const result = (code: string | null, blocksUsed: number): Extraction => ({
@@ -80,7 +69,7 @@ export function extractCode(completion: string, language: { id: string; aliases:
     return result(whole === '' ? null : whole + '\n', 0);
   }
 
-  const names = new Set([language.id, ...language.aliases, ...(fenceTags[language.id] ?? [])].map((n) => n.toLowerCase()));
+  const names = new Set([language.id, ...language.aliases, ...(language.fenceTags ?? [])].map((n) => n.toLowerCase()));
   const nonBlank = blocks.filter((b) => b.content.trim() !== '');
   const tagged = nonBlank.filter((b) => names.has(b.tag));
   const candidates = tagged.length > 0 ? tagged : nonBlank.filter((b) => b.tag === '');

@@ -6,7 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { gcovLines } from '../../src/languages/gcov.js';
+import { gcovLines } from '../../src/languages/c-family/gcov.js';
 import type { SubmissionResult } from '../../src/schemas.js';
 import { startTestApp } from '../helpers/app.js';
 

@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { describe, it } from 'node:test';
-import { nodeRunFlags } from '../../src/languages/javascript.js';
+import { nodeRunFlags } from '../../src/languages/javascript/index.js';
 import { languages } from '../../src/languages/registry.js';
 import type { BuildContext, LanguageDefinition } from '../../src/languages/types.js';
 import type { RunRecord } from '../../src/sandbox/protocol.js';

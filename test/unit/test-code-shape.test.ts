@@ -1,7 +1,9 @@
 /** What test code can run, read from its text: every HumanEvalPack row, its shapes without the call, and hostile text. */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { completeTestCode, javascriptTestCodeShape, pythonTestCodeShape } from '../../src/languages/test-code.js';
+import { javascriptTestCodeShape } from '../../src/languages/javascript/test-code.js';
+import { pythonTestCodeShape } from '../../src/languages/python/test-code.js';
+import { completeTestCode } from '../../src/languages/test-code.js';
 import { humanEvalPackRows } from '../helpers/mutants.js';
 
 const rows = (lang: string): { test: string; entry_point: string }[] => humanEvalPackRows<{ test: string; entry_point: string }>(lang);

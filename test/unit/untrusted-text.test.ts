@@ -12,10 +12,11 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { check, decimalValue, type CheckerOptions } from '../../src/domain/checkers.js';
 import { failureLocation } from '../../src/judge/location.js';
-import { isEsModule } from '../../src/languages/es-module.js';
-import { go, goTestMainPackage } from '../../src/languages/go.js';
+import { isEsModule } from '../../src/languages/javascript/es-module.js';
+import { go } from '../../src/languages/go/index.js';
+import { goTestMainPackage } from '../../src/languages/go/test-file.js';
 import { extractCode } from '../../src/reward/extract.js';
-import { findLanguage } from '../../src/languages/registry.js';
+import { findLanguage, languages } from '../../src/languages/registry.js';
 
 const MiB = 1024 * 1024;
 const opts = (mode: CheckerOptions['mode']): CheckerOptions => ({ mode, absTolerance: 1e-6, relTolerance: 1e-6 });
@@ -75,7 +76,7 @@ describe('untrusted text at full size', { timeout: 120_000 }, () => {
     assert.deepEqual(failureLocation('go', goPanic, own), { exceptionType: 'panic', message: 'bad', file: 'main.go', line: 7 });
     const rust = `thread 'main' panicked at 'bad', main.rs:5:9\n${newlines}`;
     assert.deepEqual(failureLocation('rust', rust, own), { exceptionType: 'panic', message: 'bad', file: 'main.rs', line: 5 });
-    for (const language of ['python', 'javascript', 'java', 'go', 'rust']) assert.equal(failureLocation(language, newlines, own), undefined, language);
+    for (const language of languages.filter((l) => l.failureLocation).map((l) => l.id)) assert.equal(failureLocation(language, newlines, own), undefined, language);
   });
 
   it('failure locations: long lines and repeated prefixes', () => {

@@ -5,10 +5,11 @@
  */
 import type { SubmissionResult } from '../../../src/schemas.js';
 import type { Verdict } from '../../../src/domain/vocabulary.js';
+import type { LanguageId } from '../../../src/languages/ids.js';
 
 export type Category = 'resources' | 'time' | 'output' | 'processes' | 'information' | 'network' | 'compile' | 'runtime';
 
-export type Language = 'python' | 'c' | 'cpp' | 'java' | 'go' | 'javascript' | 'typescript' | 'rust';
+export type Language = LanguageId;
 
 export interface HostileTest {
   id?: string;

@@ -1,4 +1,7 @@
-import { baseEnv, type LanguageDefinition } from './types.js';
+import { baseEnv, type LanguageDefinition } from '../types.js';
+import { pythonHarness } from './harness.js';
+import { pythonFailureLocation } from './location.js';
+import { pythonTestCodeReader } from './test-code.js';
 
 export const python: LanguageDefinition = {
   id: 'python',
@@ -26,4 +29,14 @@ export const python: LanguageDefinition = {
     OMP_NUM_THREADS: '1',
   }),
   versionCommand: ['python3', '--version'],
+  harness: pythonHarness,
+  testCodeReader: pythonTestCodeReader,
+  failureLocation: pythonFailureLocation,
+  fenceTags: ['py', 'python3'],
+  // Python has no backtick literal; the lexical pass reads one as it always has (it only runs when segment.py cannot parse the source).
+  comments: { line: '#', quotes: ['"', "'", '`'] },
+  segmenter: { argv: ['python3', '/opt/verdict/python/segment.py'] },
+  cliExtensions: ['.py'],
+  definers: ['def ', 'async def '],
+  dropIn: { piston: { name: 'python', aliases: ['py', 'py3', 'python3'] }, sandboxFusion: ['python'] },
 };

@@ -1,5 +1,9 @@
-import { nodeRunDisplay, nodeRunFlags, V8_POOL } from './javascript.js';
-import { baseEnv, type LanguageDefinition } from './types.js';
+import { nodeRunDisplay, nodeRunFlags, V8_POOL } from '../javascript/index.js';
+import { baseEnv, type LanguageDefinition } from '../types.js';
+import { cFamilyComments } from '../comments.js';
+import { esHarness } from '../javascript/harness.js';
+import { javascriptFailureLocation } from '../javascript/location.js';
+import { javascriptTestCodeReader } from '../javascript/test-code.js';
 
 export const typescript: LanguageDefinition = {
   id: 'typescript',
@@ -23,4 +27,11 @@ export const typescript: LanguageDefinition = {
   },
   env: () => ({ ...baseEnv }),
   versionCommand: ['node', '-p', '`TypeScript ${require("/opt/verdict/ts/node_modules/typescript/package.json").version}, Node.js ${process.version}`'],
+  harness: esHarness('main.ts'),
+  testCodeReader: javascriptTestCodeReader,
+  failureLocation: javascriptFailureLocation,
+  fenceTags: ['ts'],
+  comments: cFamilyComments,
+  cliExtensions: ['.ts'],
+  dropIn: { piston: { name: 'typescript', aliases: ['ts', 'node-ts', 'tsc'] }, sandboxFusion: ['typescript', 'ts'] },
 };

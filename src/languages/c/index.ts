@@ -1,5 +1,7 @@
-import { gcovCoverage } from './gcov.js';
-import { baseEnv, type LanguageDefinition } from './types.js';
+import { gcovCoverage } from '../c-family/gcov.js';
+import { baseEnv, type LanguageDefinition } from '../types.js';
+import { cFamilyHarness } from '../c-family/harness.js';
+import { cFamilyComments } from '../comments.js';
 
 export const c: LanguageDefinition = {
   id: 'c',
@@ -17,4 +19,9 @@ export const c: LanguageDefinition = {
   coverage: gcovCoverage,
   env: () => ({ ...baseEnv }),
   versionCommand: ['gcc', '--version'],
+  harness: cFamilyHarness('c'),
+  fenceTags: ['c'],
+  comments: cFamilyComments,
+  cliExtensions: ['.c'],
+  dropIn: { piston: { name: 'c', aliases: ['gcc'] }, sandboxFusion: [] },
 };

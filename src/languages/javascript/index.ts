@@ -1,5 +1,9 @@
 import { isEsModule } from './es-module.js';
-import { baseEnv, MiB, type BuildContext, type LanguageDefinition } from './types.js';
+import { baseEnv, MiB, type BuildContext, type LanguageDefinition } from '../types.js';
+import { cFamilyComments } from '../comments.js';
+import { esHarness } from './harness.js';
+import { javascriptFailureLocation } from './location.js';
+import { javascriptTestCodeReader } from './test-code.js';
 
 /**
  * V8's old space, below the memory limit: V8 collects harder as it nears it instead of growing
@@ -73,4 +77,13 @@ export const javascript: LanguageDefinition = {
   // js-md5 resolves through /node_modules (a link in the image): require() and import alike.
   env: () => ({ ...baseEnv }),
   versionCommand: ['node', '-p', '`Node.js ${process.version}`'],
+  harness: esHarness('main.js'),
+  testCodeReader: javascriptTestCodeReader,
+  failureLocation: javascriptFailureLocation,
+  fenceTags: ['js', 'node', 'javascript'],
+  comments: cFamilyComments,
+  cliExtensions: ['.js', '.mjs'],
+  // HumanEval-X and HumanEvalPack prompts declare `const name = (...) => {`.
+  definers: ['function ', 'async function ', 'const ', 'let ', 'var '],
+  dropIn: { piston: { name: 'javascript', aliases: ['js', 'node', 'node-js', 'node-javascript'] }, sandboxFusion: ['nodejs', 'js'] },
 };

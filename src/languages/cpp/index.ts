@@ -1,5 +1,7 @@
-import { gcovCoverage } from './gcov.js';
-import { baseEnv, type LanguageDefinition } from './types.js';
+import { gcovCoverage } from '../c-family/gcov.js';
+import { baseEnv, type LanguageDefinition } from '../types.js';
+import { cFamilyHarness } from '../c-family/harness.js';
+import { cFamilyComments } from '../comments.js';
 
 export const cpp: LanguageDefinition = {
   id: 'cpp',
@@ -17,4 +19,9 @@ export const cpp: LanguageDefinition = {
   coverage: gcovCoverage,
   env: () => ({ ...baseEnv }),
   versionCommand: ['g++', '--version'],
+  harness: cFamilyHarness('cpp'),
+  fenceTags: ['c++', 'cc', 'cxx'],
+  comments: cFamilyComments,
+  cliExtensions: ['.cpp', '.cc', '.cxx'],
+  dropIn: { piston: { name: 'c++', aliases: ['cpp', 'g++'] }, sandboxFusion: ['cpp'] },
 };

@@ -1,4 +1,7 @@
-import { baseEnv, type LanguageDefinition } from './types.js';
+import { baseEnv, type LanguageDefinition } from '../types.js';
+import { cFamilyComments } from '../comments.js';
+import { rustHarness } from './harness.js';
+import { rustFailureLocation } from './location.js';
 
 /** The crates a program may use, prebuilt in the image from Debian's sources (rand 0.8, regex 1.7, md5 0.7). */
 const CRATES = ['rand', 'regex', 'md5'] as const;
@@ -71,4 +74,10 @@ export const rust: LanguageDefinition = {
     RUST_TEST_THREADS: '1',
   }),
   versionCommand: ['rustc', '--version'],
+  harness: rustHarness,
+  failureLocation: rustFailureLocation,
+  fenceTags: ['rs'],
+  comments: cFamilyComments,
+  cliExtensions: ['.rs'],
+  dropIn: { piston: { name: 'rust', aliases: ['rs'] }, sandboxFusion: ['rust'] },
 };

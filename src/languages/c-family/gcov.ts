@@ -21,14 +21,14 @@
  * without it and fails an assert with it, a verdict that would then depend on
  * asking for coverage. --coverage alone changed no verdict of the 328 programs.
  */
-import type { LanguageDefinition } from './types.js';
+import type { LanguageDefinition } from '../types.js';
 
 /** Added to the compile command of a traced C or C++ program. */
 export const gcovCompileFlags = ['--coverage'] as const;
 
 export const GCOV_WRAPPER = '/opt/verdict/cover-gcov.sh';
 
-/** The test-code harness's own file (languages/harness.ts), never the candidate's. */
+/** The test-code harness's own file (c-family/harness.ts), never the candidate's. */
 const harnessFiles = new Set(['verdict_harness.c', 'verdict_harness.cpp']);
 
 interface GcovLine {
