@@ -52,9 +52,6 @@ export interface LabelDeps {
   maxResponseBytes: number;
 }
 
-/** The Python segmenter of the language's image: statement spans by Python's own parser. */
-const SEGMENTER = ['python3', '/opt/verdict/python/segment.py'];
-
 /**
  * Builds the reference and every variant. `programsOf` turns the request's problem into a
  * builder of its programs: the caller's validation of a program and its tests, done once.
@@ -212,8 +209,9 @@ export async function runLabelJob(deps: LabelDeps, job: LabelJob, options: Submi
 
 /** Line kinds and statements of the reference: Python's own parser where it answers, else a lexical scan. */
 async function segment(judge: LabelJudge, lang: LanguageDefinition, source: string, options: { priority: Priority; signal: AbortSignal | undefined }): Promise<Segmentation> {
-  if (lang.id === 'python') {
-    const record = await judge.runTool(lang, SEGMENTER, Buffer.from(source, 'utf8'), options);
+  // A parser-based segmenter in the language's image (Python's ast); the lexical pass otherwise, or when it fails.
+  if (lang.segmenter) {
+    const record = await judge.runTool(lang, lang.segmenter.argv, Buffer.from(source, 'utf8'), options);
     const parsed = record.exitCode === 0 ? parsePythonSegmentation(record.stdout.toString('utf8'), source) : undefined;
     if (parsed) return parsed;
   }

@@ -1,7 +1,7 @@
 /**
  * Each language's definition carries what used to be tables elsewhere. The expected values are
- * those tables as they were (and, for the drop-in names and the segmenter, as the routes still
- * hold them until they read the definitions), typed by language id so a new language without an
+ * those tables as they were (the drop-in names as the Piston and SandboxFusion routes held them,
+ * the segmenter as the label route ran it), typed by language id so a new language without an
  * entry here does not compile.
  */
 import assert from 'node:assert/strict';
@@ -21,7 +21,7 @@ describe('language definitions', () => {
     for (const id of languageIds) assert.equal(languagesById[id].id, id);
   });
 
-  it("carry the drop-in names src/routes/compat-piston.ts's PISTON_NAMES and compat-sandboxfusion.ts's sandboxFusionLanguages use", () => {
+  it("carry the drop-in names the Piston and SandboxFusion routes had as their own tables (PISTON_NAMES, sandboxFusionLanguages)", () => {
     const piston = {
       python: { name: 'python', aliases: ['py', 'py3', 'python3'] },
       cpp: { name: 'c++', aliases: ['cpp', 'g++'] },
@@ -51,7 +51,7 @@ describe('language definitions', () => {
     assert.deepEqual(byName(fromDefinitions), byName(sandboxFusion));
   });
 
-  it("give Python the parser-based segmenter src/routes/label.ts's SEGMENTER runs, and no other language one", () => {
+  it("give Python the parser-based segmenter the label route ran (SEGMENTER), and no other language one", () => {
     assert.deepEqual(languagesById.python.segmenter?.argv, ['python3', '/opt/verdict/python/segment.py']);
     assert.deepEqual(ids((id) => languagesById[id].segmenter !== undefined), ['python']);
   });

@@ -1,22 +1,14 @@
 /** SandboxFusion's language names, as Verdict runs them (or says why it does not). */
+import { languages } from '../../languages/registry.js';
+import type { LanguageId } from '../../languages/ids.js';
 
 /**
- * SandboxFusion's language names that Verdict runs → Verdict's language ids. A Map: the name
- * is request text, and an object would also answer "constructor" or "toString".
+ * SandboxFusion's language names that Verdict runs (each definition's dropIn.sandboxFusion) →
+ * Verdict's language ids. A Map: the name is request text, and an object would also answer
+ * "constructor" or "toString". go_test is Go's: SandboxFusion writes its code to a *_test.go file
+ * and runs `go test` on it.
  */
-export const sandboxFusionLanguages: ReadonlyMap<string, string> = new Map([
-  ['python', 'python'],
-  ['cpp', 'cpp'],
-  ['nodejs', 'javascript'],
-  ['js', 'javascript'],
-  ['typescript', 'typescript'],
-  ['ts', 'typescript'],
-  ['go', 'go'],
-  // SandboxFusion writes go_test code to a *_test.go file and runs `go test` on it.
-  ['go_test', 'go'],
-  ['java', 'java'],
-  ['rust', 'rust'],
-]);
+export const sandboxFusionLanguages: ReadonlyMap<string, LanguageId> = new Map(languages.flatMap((lang) => lang.dropIn.sandboxFusion.map((name) => [name, lang.id] as const)));
 
 /** SandboxFusion names whose code is a test file whatever it declares: its entry file is fixed. */
 export const testFileEntry: ReadonlyMap<string, string> = new Map([['go_test', 'main_test.go']]);
