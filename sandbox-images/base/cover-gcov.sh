@@ -1,5 +1,5 @@
 #!/bin/sh
-# Line coverage of a C or C++ program built with --coverage (see src/languages/gcov.ts).
+# Line coverage of a C or C++ program built with --coverage (see src/languages/c-family/gcov.ts).
 #
 #   /opt/verdict/cover-gcov.sh PROGRAM [ARG...]
 #

@@ -4,7 +4,7 @@
 # A JVM start maps them instead of parsing and verifying those classes again.
 set -eu
 cd /opt/verdict/java
-# Flags as in src/languages/java.ts, so that the lists hold what those JVMs load.
+# Flags as in src/languages/java/index.ts, so that the lists hold what those JVMs load.
 COMPILE_JVM="-XX:+UseSerialGC -XX:TieredStopAtLevel=1 -XX:-UsePerfData"
 RUN_JVM="-XX:+UseSerialGC -XX:-UsePerfData -ea"
 JAVAC_OPTIONS="-encoding UTF-8 -proc:none -d classes"

@@ -20,11 +20,15 @@ export const REPOSITORY = 'verdict/sandbox';
 
 export type Progress = (line: string) => void;
 
+/** Python's bytecode caches, written beside a script whenever it runs on the host: not part of any image. */
+const IGNORED_DIRS = new Set(['__pycache__']);
+
 /** The files of a directory, relative, sorted: what is hashed is what is sent to the build. */
 async function listFiles(dir: string, prefix = ''): Promise<string[]> {
   const entries = await readdir(path.join(dir, prefix), { withFileTypes: true });
   const files: string[] = [];
   for (const entry of entries.sort((a, b) => a.name.localeCompare(b.name))) {
+    if (entry.isDirectory() && IGNORED_DIRS.has(entry.name)) continue;
     const rel = path.posix.join(prefix, entry.name);
     if (entry.isDirectory()) files.push(...(await listFiles(dir, rel)));
     else if (entry.isFile()) files.push(rel);

@@ -2,7 +2,7 @@
  * Line coverage of C and C++ on real Docker: built with --coverage (still -O2), run under
  * /opt/verdict/cover-gcov.sh, read with gcov. The line sets are what gcov reports at -O2,
  * checked by hand: every line reported did run, but not every line that ran is reported
- * (a constant `return -1;`, a function inlined before the instrumentation: src/languages/gcov.ts).
+ * (a constant `return -1;`, a function inlined before the instrumentation: src/languages/c-family/gcov.ts).
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';

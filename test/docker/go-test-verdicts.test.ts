@@ -1,7 +1,7 @@
 /**
  * A Go test file's failing test is a wrong_answer, as the same bug under stdin tests; the
  * candidate's own panics and exits stay runtime_error, and printing a failure's text cannot
- * forge one (#13 item 9; the harness's TestMain is in src/languages/harness.ts).
+ * forge one (#13 item 9; the harness's TestMain is in src/languages/go/harness.ts).
  */
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
