@@ -7,7 +7,7 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Config } from './config.js';
-import { answerClientError, createBoundedServer } from './connections.js';
+import { answerClientError, createBoundedServer } from './http/connections.js';
 import { ShuttingDownError } from './errors.js';
 import { errorHandler } from './http/error-handler.js';
 import { ImageCatalog } from './images/images.js';
@@ -53,7 +53,7 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
     // Draining is ours (below): a 503 with a stable code and Retry-After.
     return503OnClosing: false,
     forceCloseConnections: false,
-    // Connection bounds (timeouts, caps) live with the server itself: src/connections.ts.
+    // Connection bounds (timeouts, caps) live with the server itself: src/http/connections.ts.
     serverFactory: (handler) =>
       createBoundedServer(
         {

@@ -6,7 +6,7 @@
  */
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import type { Metrics } from '../metrics.js';
-import { unknownKeyIssues } from '../unknown-keys.js';
+import { unknownKeyIssues } from './unknown-keys.js';
 import { readFailure } from './failure.js';
 
 /** Validation issues a 400 names; the rest are counted, so the answer stays small whatever the body. */

@@ -15,7 +15,7 @@ import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../../src/app.js';
 import { parseConfig } from '../../src/config.js';
 import { DockerEngine } from '../../src/sandbox/docker-engine.js';
-import { MAX_REQUESTS_IN_FLIGHT_PER_CONNECTION } from '../../src/connections.js';
+import { MAX_REQUESTS_IN_FLIGHT_PER_CONNECTION } from '../../src/http/connections.js';
 import { until } from '../helpers/wait.js';
 
 const HEADERS_TIMEOUT_MS = 1_500;

@@ -10,7 +10,7 @@ import { buildApp } from '../../src/app.js';
 import { MAX_ISSUES_NAMED } from '../../src/http/error-handler.js';
 import { parseConfig } from '../../src/config.js';
 import { DockerEngine } from '../../src/sandbox/docker-engine.js';
-import { MAX_UNKNOWN_KEYS_NAMED } from '../../src/unknown-keys.js';
+import { MAX_UNKNOWN_KEYS_NAMED } from '../../src/http/unknown-keys.js';
 
 const config = parseConfig({ LOG_LEVEL: 'silent' }, { cpuCount: 2, randomId: 'unknown-keys-test' });
 const app = await buildApp({ config, engine: new DockerEngine({ dockerHost: 'unix:///nonexistent/docker.sock' }) });

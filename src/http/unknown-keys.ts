@@ -6,7 +6,7 @@
  * entry_point, APPS' fn_name, SandboxFusion's run_timeout, CodeContests' time_limit…), which
  * field of Verdict's is meant.
  */
-import { limitNames } from './domain/vocabulary.js';
+import { limitNames } from '../domain/vocabulary.js';
 import {
   batchItemSchema,
   batchRequestSchema,
@@ -22,7 +22,7 @@ import {
   submissionRequestSchema,
   testCaseSchema,
   variantSchema,
-} from './schemas.js';
+} from '../schemas.js';
 
 /** Where in a request an object sits, which decides what its keys can mean. */
 const objectKinds = [
