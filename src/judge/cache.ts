@@ -265,10 +265,6 @@ interface Flight {
   readonly done: Promise<Judged>;
 }
 
-function cancelled(signal: AbortSignal): CancelledError {
-  return signal.reason instanceof CancelledError ? signal.reason : new CancelledError('the request was cancelled while its submission was judged');
-}
-
 export class ResultCache {
   private readonly entries: LRUCache<string, Entry> | undefined;
   private readonly flights = new Map<string, Flight>();
@@ -298,7 +294,7 @@ export class ResultCache {
     run: (signal: AbortSignal) => Promise<CachedResult>,
     opts: { signal?: AbortSignal | undefined; store: (r: CachedResult) => boolean; joined?: (() => void) | undefined },
   ): Promise<{ result: CachedResult; source: CacheOutcome; nondeterministic: boolean }> {
-    if (opts.signal?.aborted) throw cancelled(opts.signal);
+    if (opts.signal?.aborted) throw CancelledError.from(opts.signal, 'cancelled while its submission was judged');
     const stored = this.entries?.get(key);
     // Copies out, every time: callers decorate their results, and must not decorate anyone else's.
     if (stored?.state === 'confirmed') return { result: structuredClone(stored.result), source: 'hit', nondeterministic: false };
@@ -372,7 +368,7 @@ export class ResultCache {
     if (signal === undefined) return flight.done;
     return new Promise<Judged>((resolve, reject) => {
       const onAbort = (): void => {
-        reject(cancelled(signal));
+        reject(CancelledError.from(signal, 'cancelled while its submission was judged'));
         flight.waiters--;
         if (flight.waiters === 0) {
           // Later callers start afresh rather than join a run being torn down.

@@ -469,7 +469,7 @@ export class Judge {
   }
 
   private async judge(sub: Submission, image: ImageRef, signal: AbortSignal, reuse: ReuseSet | undefined, slot: Slot): Promise<JudgedResult> {
-    if (signal.aborted) throw cancelled(signal);
+    if (signal.aborted) throw CancelledError.from(signal, 'judging stopped');
     const started = performance.now();
     const lang = sub.language;
     const runMemory = this.containerMemory(sub.limits.memoryBytes, sub.limits.outputBytes);
@@ -489,7 +489,7 @@ export class Judge {
         this.retire(sandbox);
         sandbox = await this.openSandbox(shape, sandbox.key);
         this.observer.sandboxSource('fresh');
-        if (signal.aborted) throw cancelled(signal);
+        if (signal.aborted) throw CancelledError.from(signal, 'judging stopped');
         for (const file of sub.files) await sandbox.session.writeFile(file.path, file.content);
       }
       const session = sandbox.session;
@@ -588,7 +588,7 @@ export class Judge {
       }
       reusable = !lost;
       // A sandbox killed for a client gone or a deadline passed looks spent too: that is no verdict.
-      if (signal.aborted) throw cancelled(signal);
+      if (signal.aborted) throw CancelledError.from(signal, 'judging stopped');
 
       // Skipped tests follow a failure, a compile error, the end of the budget or a lost sandbox: never
       // the verdict themselves. Tests a lost sandbox left unrun are no pass: the program made its
@@ -621,7 +621,7 @@ export class Judge {
         ...(budgetExhausted ? { budgetExhausted: true as const } : {}),
       };
     } catch (err) {
-      if (signal.aborted) throw cancelled(signal);
+      if (signal.aborted) throw CancelledError.from(signal, 'judging stopped');
       throw err;
     } finally {
       signal.removeEventListener('abort', kill);
@@ -673,7 +673,7 @@ export class Judge {
           stackBytes: 64 * MiB,
         });
       } catch (err) {
-        if (signal.aborted) throw cancelled(signal);
+        if (signal.aborted) throw CancelledError.from(signal, 'judging stopped');
         throw err;
       } finally {
         signal.removeEventListener('abort', kill);
@@ -905,13 +905,6 @@ export class Judge {
 
 /** A result as judged, before the cache says how it was obtained. */
 export type JudgedResult = Omit<SubmissionResult, 'cache'>;
-
-function cancelled(signal: AbortSignal): CancelledError {
-  const reason: unknown = signal.reason;
-  if (reason instanceof CancelledError) return reason;
-  const why = reason instanceof DOMException && reason.name === 'TimeoutError' ? 'the deadline passed' : 'the client went away';
-  return new CancelledError(`judging stopped: ${why}`);
-}
 
 /** A uid no other live sandbox is likely to share (per-user kernel limits are host-wide). */
 function randomCandidateUid(): number {
