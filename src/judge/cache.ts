@@ -15,7 +15,7 @@ import { limitNames, type CacheSource, type Limits } from '../domain/vocabulary.
 import { CancelledError } from '../errors.js';
 import { findLanguage } from '../languages/registry.js';
 import type { SubmissionResult } from '../schemas.js';
-import type { Submission, TestCase } from './judge.js';
+import type { Submission, TestCase } from './submission.js';
 
 /** Bumped whenever the encoding below changes, so no old key can mean something new. */
 const KEY_FORMAT = 'verdict-result-key/2';

@@ -1,5 +1,5 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import type { BatchItem } from '../judge/judge.js';
+import type { BatchItem } from '../judge/submission.js';
 import { ResponseBudget } from '../judge/response-budget.js';
 import { batchJsonResponseSchema, batchRequestSchema, errorSchema, type BatchLine, type BatchRequest, type BatchSummary } from '../schemas.js';
 import { answerLines, checkItemCount, checkJsonAnswerTests, checkUniqueIds, itemSubmission, judgeOptions, sharedProgram, wantsJson } from './programs.js';

@@ -28,7 +28,7 @@ import type { Config } from '../config.js';
 import type { Limits } from '../domain/vocabulary.js';
 import { BadRequestError } from '../errors.js';
 import { checkFileSet, normalizeSubmission } from '../judge/normalize.js';
-import type { Submission } from '../judge/judge.js';
+import type { Submission } from '../judge/submission.js';
 import { findLanguage, languages, type LanguageDefinition } from '../languages/registry.js';
 import { errorSchema, relativePath, type CompileResult, type TestResult } from '../schemas.js';
 import { clientGone, DEADLINE_HEADER, deadlineFromHeader } from './client.js';

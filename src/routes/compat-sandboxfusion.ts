@@ -23,7 +23,7 @@ import type { FastifyError } from 'fastify';
 import { hasZodFastifySchemaValidationErrors, type FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { BadRequestError, VerdictError } from '../errors.js';
-import type { Submission } from '../judge/judge.js';
+import type { Submission } from '../judge/submission.js';
 import { normalizeSubmission } from '../judge/normalize.js';
 import type { CompileResult, SubmissionResult, TestResult } from '../schemas.js';
 import { relativePath } from '../schemas.js';

@@ -7,7 +7,7 @@
  */
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { BadRequestError } from '../errors.js';
-import type { BatchItem, Submission } from '../judge/judge.js';
+import type { BatchItem, Submission } from '../judge/submission.js';
 import { ResponseBudget } from '../judge/response-budget.js';
 import { applyEdit, lineCount, wholeProgramVariant, type Variant } from '../label/edits.js';
 import { lineSummaries, variantOutcome, type VariantOutcome } from '../label/outcomes.js';

@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { BadRequestError } from '../errors.js';
-import type { BatchItem } from '../judge/judge.js';
+import type { BatchItem } from '../judge/submission.js';
 import { ResponseBudget } from '../judge/response-budget.js';
 import { extractCode, type Extraction } from '../reward/extract.js';
 import { computeReward, rewardInputFromResult } from '../reward/presets.js';

@@ -4,7 +4,7 @@ import { builtinDefaultLimits, builtinMaxLimits } from '../../src/config.js';
 import { limitNames, type Limits } from '../../src/domain/vocabulary.js';
 import { CancelledError } from '../../src/errors.js';
 import { cacheKey, isCacheable, NEAR_LIMIT_FRACTION, outcomeDigest, ResultCache, type CachedResult } from '../../src/judge/cache.js';
-import type { Submission } from '../../src/judge/judge.js';
+import type { Submission } from '../../src/judge/submission.js';
 import { normalizeSubmission } from '../../src/judge/normalize.js';
 import { findLanguage } from '../../src/languages/registry.js';
 import type { CompileResult, SubmissionRequest, TestResult } from '../../src/schemas.js';

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
 import { buildApp } from '../../src/app.js';
 import { parseConfig } from '../../src/config.js';
-import type { BatchItem } from '../../src/judge/judge.js';
+import type { BatchItem } from '../../src/judge/submission.js';
 import { DockerEngine } from '../../src/sandbox/docker-engine.js';
 import type { BatchSummary } from '../../src/schemas.js';
 

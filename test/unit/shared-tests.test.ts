@@ -9,7 +9,7 @@ import { after, describe, it } from 'node:test';
 import { buildApp } from '../../src/app.js';
 import { parseConfig } from '../../src/config.js';
 import { cacheKey } from '../../src/judge/cache.js';
-import type { BatchItem, Submission, TestCase } from '../../src/judge/judge.js';
+import type { BatchItem, Submission, TestCase } from '../../src/judge/submission.js';
 import { DockerEngine } from '../../src/sandbox/docker-engine.js';
 import type { BatchSummary, SubmissionResult } from '../../src/schemas.js';
 
