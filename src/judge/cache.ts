@@ -15,6 +15,7 @@ import { limitNames, type CacheSource, type Limits } from '../domain/vocabulary.
 import { CancelledError } from '../errors.js';
 import { findLanguage } from '../languages/registry.js';
 import type { SubmissionResult } from '../schemas.js';
+import { compileMemoryBytes, compileWallTimeMs } from './sizing.js';
 import type { Submission, TestCase } from './submission.js';
 
 /** Bumped whenever the encoding below changes, so no old key can mean something new. */
@@ -178,8 +179,7 @@ function nearLimit(used: number, limit: number): boolean {
  */
 function compileMemoryLimit(language: string, limits: Limits): number {
   const compile = findLanguage(language)?.compile;
-  if (compile === undefined) return Math.min(limits.compileMemoryBytes, limits.memoryBytes);
-  return compile.memory === 'compile' ? Math.max(limits.compileMemoryBytes, limits.memoryBytes) : limits.memoryBytes;
+  return compile === undefined ? Math.min(limits.compileMemoryBytes, limits.memoryBytes) : compileMemoryBytes(compile, limits);
 }
 
 /** Whether a result would come out the same if judged again: only then may it be served from the cache. */
@@ -190,8 +190,7 @@ export function isCacheable(result: CachedResult, limits: Limits): boolean {
     if (LOAD_DEPENDENT.has(compile.status)) return false;
     if (
       nearLimit(compile.cpuTimeMs, limits.compileTimeMs) ||
-      // The judge gives the compile stage twice its CPU limit of wall time.
-      nearLimit(compile.wallTimeMs, 2 * limits.compileTimeMs) ||
+      nearLimit(compile.wallTimeMs, compileWallTimeMs(limits)) ||
       nearLimit(compile.peakMemoryBytes, compileMemoryLimit(result.manifest.language, limits))
     ) {
       return false;

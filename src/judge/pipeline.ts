@@ -14,7 +14,7 @@ import type { CompileResult, TestResult } from '../schemas.js';
 import { compileResult, deferredCheckPattern, defersCompile, evaluateTest, programVerdict, roundMs, skipped, type TestMarkers } from './evaluate.js';
 import type { ReuseSet, SandboxProvider } from './provider.js';
 import type { Slot } from './scheduler.js';
-import { compileMemoryBytes, containerMemoryBytes, MiB, sandboxShape, testStackBytes } from './sizing.js';
+import { compileMemoryBytes, compileWallTimeMs, containerMemoryBytes, MiB, sandboxShape, testStackBytes } from './sizing.js';
 import { runOrOutOfMemory } from './step.js';
 import type { ImageRef, JudgedResult, Submission, TestCase } from './submission.js';
 
@@ -78,7 +78,7 @@ export class Pipeline {
           env: lang.env(ctx),
           stdin: Buffer.alloc(0),
           cpuTimeMs: sub.limits.compileTimeMs,
-          wallTimeMs: sub.limits.compileTimeMs * 2,
+          wallTimeMs: compileWallTimeMs(sub.limits),
           outputBytes: this.returnedBytes(sub),
           killOnOutput: false,
           fileSizeBytes: this.settings.scratchBytes,

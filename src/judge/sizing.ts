@@ -25,6 +25,11 @@ export function compileMemoryBytes(compile: NonNullable<LanguageDefinition['comp
   return compile.memory === 'compile' ? Math.max(limits.compileMemoryBytes, limits.memoryBytes) : limits.memoryBytes;
 }
 
+/** A compile step's wall limit: twice its CPU limit, for a compiler's own I/O and start-up. */
+export function compileWallTimeMs(limits: Pick<Limits, 'compileTimeMs'>): number {
+  return limits.compileTimeMs * 2;
+}
+
 /**
  * Room for the supervisor beside the program: its two capture buffers and its
  * own few MiB. The program's share is judged against the limit itself.
