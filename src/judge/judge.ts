@@ -36,6 +36,15 @@ export interface JudgeStats extends SchedulerStats {
   cache: { entries: number; bytes: number; maxBytes: number };
 }
 
+/** A batch admitted whole: judging it may start once, now or later (admission reserves nothing). */
+export interface AdmittedBatch {
+  /**
+   * Judge every item; `onItem` gets each line as soon as its program is judged. `ready` resolves
+   * when the answer's consumer can take more; no further item is queued before.
+   */
+  run(onItem: (line: BatchLine) => void, ready?: () => Promise<void>): Promise<BatchSummary>;
+}
+
 type JudgeSettings = Pick<
   Config,
   | 'instanceId'
@@ -122,20 +131,21 @@ export class Judge {
     );
   }
 
-  /** Refuses (429) unless this request's share of `programs` fits in the queue; a batch is admitted whole or not at all. */
-  admit(programs: number): void {
-    this.scheduler.admit(programs);
-  }
-
   /**
-   * Judge many submissions as one request: admitted whole or refused whole,
-   * one scheduling flow (so it shares slots fairly with other requests), its
-   * sandboxes reused from one program to the next. `onItem` gets each line
-   * as soon as its program is judged. The caller admits the batch first (admit()).
-   * `ready`: resolves when the answer's consumer can take more; no further item is queued before.
+   * Many submissions as one request, admitted here and now, whole or not at all (429; 503 when
+   * draining), so a streamed answer can refuse before its first byte. Run, it is one scheduling
+   * flow (sharing slots fairly with other requests), its sandboxes reused from one program to the next.
    */
-  batch(items: readonly BatchItem[], options: BatchOptions & { ready?: (() => Promise<void>) | undefined }, onItem: (line: BatchLine) => void): Promise<BatchSummary> {
-    return this.runBatch(items, options, onItem, options.ready);
+  batch(items: readonly BatchItem[], options: BatchOptions): AdmittedBatch {
+    this.scheduler.admit(items.length + (options.alongside ?? 0));
+    let ran = false;
+    return {
+      run: (onItem, ready) => {
+        if (ran) throw new Error('a batch is judged once: admit it again to judge it again');
+        ran = true;
+        return this.runBatch(items, options, onItem, ready);
+      },
+    };
   }
 
   private async runBatch(items: readonly BatchItem[], options: BatchOptions, onItem: (line: BatchLine) => void, ready: (() => Promise<void>) | undefined): Promise<BatchSummary> {

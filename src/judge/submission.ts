@@ -80,10 +80,15 @@ export interface SubmitOptions {
 }
 
 export interface BatchOptions extends SubmitOptions {
-  /** Milliseconds from the start, past which the items not yet judged are not_run. */
+  /** Milliseconds from run() on, past which the items not yet judged are not_run. */
   deadlineMs?: number | undefined;
   /** What the answer may carry of output; each line's result is trimmed to it as it is emitted. */
   budget?: ResponseBudget | undefined;
+  /**
+   * Programs the same request runs besides the batch's items (a label request's reference and its
+   * segmentation), admitted with them: the request is admitted whole or refused whole.
+   */
+  alongside?: number | undefined;
 }
 
 /** A result as judged, before the cache says how it was obtained. */

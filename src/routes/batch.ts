@@ -32,9 +32,9 @@ export const batchRoutes: FastifyPluginAsyncZod = async (app) => {
       if (wantsJson(request.headers.accept)) checkJsonAnswerTests(items, 'items', app.config.maxJsonAnswerTests);
       const options = { ...judgeOptions(body, reply, 'online', app.config), budget: new ResponseBudget(app.config.maxResponseBytes) };
       // Admission before the first byte: once the stream starts, the status is 200.
-      app.judge.admit(items.length);
+      const batch = app.judge.batch(items, options);
 
-      return answerLines<BatchLine, BatchSummary>(request, reply, (emit, ready) => app.judge.batch(items, { ...options, ready }, emit));
+      return answerLines<BatchLine, BatchSummary>(request, reply, (emit, ready) => batch.run(emit, ready));
     },
   );
 };

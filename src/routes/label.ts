@@ -109,7 +109,8 @@ export const labelRoutes: FastifyPluginAsyncZod = async (app) => {
       // A label answer is always one JSON document; variants the same as another share its result.
       checkJsonAnswerTests([{ submission: reference }, ...unique], 'variants', app.config.maxJsonAnswerTests);
       const options = judgeOptions(body, reply, 'offline', app.config);
-      app.judge.admit(2 + unique.length);
+      // The reference and its segmentation run beside the variants: admitted with them, before anything runs.
+      const variantRuns = app.judge.batch(unique, { ...options, alongside: 2 });
 
       // The reference first: a reference that fails its own tests labels nothing. A failure of
       // Verdict or Docker on it is this request's error (503, retryable), as for one submission.
@@ -153,7 +154,7 @@ export const labelRoutes: FastifyPluginAsyncZod = async (app) => {
       }
 
       const lines = new Map<string, BatchLine>([['reference', { type: 'item', index: -1, id: 'reference', status: 'ok', result: referenceResult }]]);
-      await app.judge.batch(unique, options, (line) => lines.set(line.id, line));
+      await variantRuns.run((line) => lines.set(line.id, line));
 
       const summary = {
         variants: built.length,

@@ -73,7 +73,7 @@ export const rewardRoutes: FastifyPluginAsyncZod = async (app) => {
       const toJudge = prepared.flatMap((p) => (p.item ? [p.item] : []));
       if (wantsJson(request.headers.accept)) checkJsonAnswerTests(toJudge, 'items', app.config.maxJsonAnswerTests);
       const options = { ...judgeOptions(body, reply, 'online', app.config), budget: new ResponseBudget(app.config.maxResponseBytes) };
-      app.judge.admit(toJudge.length);
+      const judging = app.judge.batch(toJudge, options);
 
       return answerLines<RewardLine, RewardSummary>(request, reply, async (emit, ready) => {
         const byId = new Map(prepared.map((p) => [p.id, p]));
@@ -84,7 +84,7 @@ export const rewardRoutes: FastifyPluginAsyncZod = async (app) => {
           rewards.push(reward);
           emit({ type: 'item', index: p.index, id: p.id, extraction: p.extraction, status: 'no_code', reward });
         }
-        const batch = await app.judge.batch(toJudge, { ...options, ready }, (line) => {
+        const batch = await judging.run((line) => {
           const p = byId.get(line.id)!;
           const base = { type: 'item' as const, index: p.index, id: p.id, extraction: p.extraction };
           if (line.status === 'ok') {
@@ -93,7 +93,7 @@ export const rewardRoutes: FastifyPluginAsyncZod = async (app) => {
             emit({ ...base, status: 'ok', reward, result: line.result });
           } else if (line.status === 'error') emit({ ...base, status: 'error', error: line.error });
           else emit({ ...base, status: 'not_run', reason: line.reason });
-        });
+        }, ready);
         return {
           type: 'summary',
           preset,

@@ -199,8 +199,7 @@ describe('a sandbox not wiped after a run', () => {
     ];
     const run = async (j: ReturnType<typeof judge>) => {
       const lines: BatchLine[] = [];
-      j.judge.admit(items.length);
-      const summary = await j.judge.batch(items, options, (line) => lines.push(line));
+      const summary = await j.judge.batch(items, options).run((line) => lines.push(line));
       await j.judge.settle();
       return { lines, summary };
     };
@@ -235,8 +234,7 @@ describe('a sandbox whose supervisor cannot hide the cgroup counters (no Landloc
     const engine = new FakeEngine(() => 'ok', false);
     const judge = judgeWith(engine);
     const lines: BatchLine[] = [];
-    judge.admit(items.length);
-    const summary = await judge.batch(items, options, (line) => lines.push(line));
+    const summary = await judge.batch(items, options).run((line) => lines.push(line));
     await judge.settle();
     assert.equal(summary.ok, 3, JSON.stringify(lines));
     assert.equal(engine.started.length, 3, 'one sandbox per program');
