@@ -101,10 +101,6 @@ export class Judge {
     return { ...scheduled, queued: scheduled.queued + this.withheld, pool: this.provider.poolStats(), cache: this.cacheUse.cache.stats() };
   }
 
-  retryAfterSeconds(): number {
-    return this.scheduler.retryAfterSeconds();
-  }
-
   /** Judge one submission; refuses at once (429) when the queue is full, 503 when draining. */
   async submit(submission: Submission, options: SubmitOptions): Promise<SubmissionResult> {
     this.scheduler.admit(1);
