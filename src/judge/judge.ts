@@ -6,16 +6,16 @@
  */
 import type { Config } from '../config.js';
 import type { CacheSource, Limits, Priority, Verdict } from '../domain/vocabulary.js';
-import { DeadlineUnreachableError, ImageMissingError, VerdictError } from '../errors.js';
+import { DeadlineUnreachableError, ImageMissingError } from '../errors.js';
 import type { VersionProbe } from '../languages/catalog.js';
 import type { LanguageDefinition } from '../languages/types.js';
 import type { ContainerEngine } from '../sandbox/docker-engine.js';
 import type { RunRecord } from '../sandbox/protocol.js';
 import type { BatchLine, BatchSummary, SubmissionResult } from '../schemas.js';
+import { judgeBatch, type AdmittedBatch } from './batch.js';
 import { ResultCache } from './cache.js';
 import { judgeCached, type CacheUse } from './cached.js';
-import { compilesFirst, roundMs } from './evaluate.js';
-import { startPaced } from './paced.js';
+import { compilesFirst } from './evaluate.js';
 import { Pipeline, type PipelineObserver } from './pipeline.js';
 import type { PoolStats } from './pool.js';
 import { SandboxProvider, type ProviderObserver, type ReuseSet } from './provider.js';
@@ -34,15 +34,6 @@ export interface JudgeObserver extends ProviderObserver, PipelineObserver {
 export interface JudgeStats extends SchedulerStats {
   pool: PoolStats;
   cache: { entries: number; bytes: number; maxBytes: number };
-}
-
-/** A batch admitted whole: judging it may start once, now or later (admission reserves nothing). */
-export interface AdmittedBatch {
-  /**
-   * Judge every item; `onItem` gets each line as soon as its program is judged. `ready` resolves
-   * when the answer's consumer can take more; no further item is queued before.
-   */
-  run(onItem: (line: BatchLine) => void, ready?: () => Promise<void>): Promise<BatchSummary>;
 }
 
 type JudgeSettings = Pick<
@@ -144,61 +135,21 @@ export class Judge {
     };
   }
 
-  private async runBatch(items: readonly BatchItem[], options: BatchOptions, onItem: (line: BatchLine) => void, ready: (() => Promise<void>) | undefined): Promise<BatchSummary> {
-    const started = performance.now();
-    const deadline = options.deadlineMs !== undefined ? AbortSignal.timeout(options.deadlineMs) : undefined;
-    const signals = [options.signal, deadline].filter((s): s is AbortSignal => s !== undefined);
-    const signal = signals.length > 0 ? AbortSignal.any(signals) : undefined;
-    const flow = this.scheduler.flow(options.priority, signal);
-    const reuse = this.settings.sandboxReuse ? this.provider.reuseSet(flow) : undefined;
-    const summary: BatchSummary = {
-      type: 'summary',
-      total: items.length,
-      ok: 0,
-      error: 0,
-      notRun: 0,
-      verdicts: {},
-      cacheHits: 0,
-      deadlineExceeded: false,
-      responseTruncated: false,
-      wallTimeMs: 0,
-    };
-    let withheld = items.length;
-    this.withheld += withheld;
-    try {
-      // A slot's worth waits in the flow beyond what runs: every slot stays busy, while an answer
-      // nobody reads stops the batch after what is in flight.
-      await startPaced(items, this.settings.concurrency, { ready, signal }, async ({ id, submission }, index, begun) => {
-        withheld--;
-        this.withheld--;
-        try {
-          const result = await this.judge(submission, flow, reuse, { ...options, signal }, begun);
-          summary.ok++;
-          summary.verdicts[result.verdict] = (summary.verdicts[result.verdict] ?? 0) + 1;
-          if (result.cache === 'hit') summary.cacheHits++;
-          onItem({ type: 'item', index, id, status: 'ok', result: options.budget ? options.budget.trim(result) : result });
-        } catch (err) {
-          if (deadline?.aborted && !options.signal?.aborted) {
-            summary.notRun++;
-            summary.deadlineExceeded = true;
-            onItem({ type: 'item', index, id, status: 'not_run', reason: 'deadline' });
-            return;
-          }
-          summary.error++;
-          const error =
-            err instanceof VerdictError
-              ? { code: err.code, message: err.message, retryable: err.retryable }
-              : { code: 'VERDICT_INTERNAL', message: 'internal error', retryable: true };
-          onItem({ type: 'item', index, id, status: 'error', error });
-        }
-      });
-    } finally {
-      this.withheld -= withheld;
-      reuse?.close();
-    }
-    summary.responseTruncated = options.budget?.truncated ?? false;
-    summary.wallTimeMs = roundMs(performance.now() - started);
-    return summary;
+  private runBatch(items: readonly BatchItem[], options: BatchOptions, onItem: (line: BatchLine) => void, ready: (() => Promise<void>) | undefined): Promise<BatchSummary> {
+    return judgeBatch(items, options, onItem, ready, {
+      window: this.settings.concurrency,
+      withhold: (delta) => {
+        this.withheld += delta;
+      },
+      open: (signal) => {
+        const flow = this.scheduler.flow(options.priority, signal);
+        const reuse = this.settings.sandboxReuse ? this.provider.reuseSet(flow) : undefined;
+        return {
+          judge: (sub, begun) => this.judge(sub, flow, reuse, { ...options, signal }, begun),
+          close: () => reuse?.close(),
+        };
+      },
+    });
   }
 
   /** Stop taking work, wait for what is queued or running, then let every sandbox go. */
