@@ -5,7 +5,7 @@
  * result cache (cache.ts). Every entry point admits its own work: a caller never asks the queue.
  */
 import type { Config } from '../config.js';
-import type { CacheSource, Limits, Priority, Verdict } from '../domain/vocabulary.js';
+import type { CacheSource, Limits, Priority } from '../domain/vocabulary.js';
 import { DeadlineUnreachableError, ImageMissingError } from '../errors.js';
 import type { VersionProbe } from '../languages/catalog.js';
 import type { LanguageDefinition } from '../languages/types.js';
@@ -26,7 +26,6 @@ import { probe, runTool } from './tools.js';
 
 export interface JudgeObserver extends ProviderObserver, PipelineObserver {
   stage(language: string, stage: 'queue' | 'start' | 'compile' | 'test' | 'total', seconds: number): void;
-  verdict(language: string, verdict: Verdict): void;
   /** How a result was obtained (cache hit, shared run, judged). */
   cacheResult(source: CacheSource): void;
 }
