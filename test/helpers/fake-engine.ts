@@ -6,6 +6,7 @@
  */
 import { PassThrough } from 'node:stream';
 import { parseConfig, type Config } from '../../src/config.js';
+import { DockerUnavailableError } from '../../src/errors.js';
 import { Judge } from '../../src/judge/judge.js';
 import { Metrics } from '../../src/metrics.js';
 import type { ContainerEngine, ContainerExit, SandboxContainer, SandboxSpec } from '../../src/sandbox/docker-engine.js';
@@ -42,10 +43,11 @@ export interface ScriptedRecord {
 
 /**
  * What the supervisor does with a run: report `record`, then wipe and say so ('ok', the default),
- * die before saying so, or never say so; or die during the run itself, before any record: a crash
- * (the container exits 70) or the OOM killer taking the supervisor with the program (exit 137, OOM-killed).
+ * die before saying so, never say so, or die as Docker itself goes away (its exit cannot be
+ * inspected); or die during the run itself, before any record: a crash (the container exits 70)
+ * or the OOM killer taking the supervisor with the program (exit 137, OOM-killed).
  */
-export type ScriptedStep = { record: ScriptedRecord; after?: 'ok' | 'die' | 'hang' } | { dies: 'crash' | 'oom' };
+export type ScriptedStep = { record: ScriptedRecord; after?: 'ok' | 'die' | 'hang' | 'docker-gone' } | { dies: 'crash' | 'oom' };
 
 export type Script = (run: SeenRun) => ScriptedStep;
 
@@ -122,6 +124,7 @@ export class FakeEngine {
     const output = new PassThrough();
     const reader = new RequestReader();
     let exit: ContainerExit = { exitCode: null, oomKilled: false, error: '' };
+    let dockerGone = false;
     output.write(`HELLO proto=${PROTOCOL_VERSION} cgroup=v1 oom_counter=1 landlock=${this.landlock ? 1 : 0}\n`);
     input.on('data', (chunk: Buffer) => {
       reader.push(chunk);
@@ -158,8 +161,9 @@ export class FakeEngine {
         output.write(resultFrame(step.record));
         const after = step.after ?? 'ok';
         if (after === 'ok') output.write('OK\n');
-        else if (after === 'die') {
+        else if (after === 'die' || after === 'docker-gone') {
           exit = { exitCode: 70, oomKilled: false, error: '' };
+          dockerGone = after === 'docker-gone';
           output.end();
           return;
         }
@@ -174,7 +178,7 @@ export class FakeEngine {
         this.memoryChanges.push(`${id} ${bytes}`);
         return Promise.resolve();
       },
-      inspectExit: () => Promise.resolve(exit),
+      inspectExit: () => (dockerGone ? Promise.reject(new DockerUnavailableError('Docker is unreachable')) : Promise.resolve(exit)),
       destroy: () => {
         if (!this.destroyed.includes(id)) this.destroyed.push(id);
         output.end();
