@@ -1,8 +1,9 @@
 /**
  * What trusted code inside the sandbox reports on the program's stdout, behind markers: the
  * tracer's coverage, a call runner's returned value, the test-code trailer's "finished" and
- * "a check failed" lines. Each marker is random per run and unknown to the program, and only its
- * last occurrence counts, so output the program printed before it cannot pass for a report.
+ * "a check failed" lines. Each marker is random (per request or per run) and only its last
+ * occurrence counts: the trusted code prints after the program, so what the program printed
+ * before cannot pass for a report.
  * Pure: bytes in, the report and the program's own output out. One pass over the output each.
  */
 import type { OwnCode } from './location.js';

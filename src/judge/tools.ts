@@ -3,12 +3,12 @@
  * toolchain's version probe. Each runs once in a sandbox of its own, at fixed limits.
  */
 import type { Limits } from '../domain/vocabulary.js';
+import { CancelledError } from '../errors.js';
 import type { LanguageDefinition } from '../languages/types.js';
 import type { RunRecord } from '../sandbox/protocol.js';
 import type { SandboxProvider } from './provider.js';
 import { containerMemoryBytes, MiB, sandboxShape, type SandboxShape } from './sizing.js';
 import { runStep } from './step.js';
-import { CancelledError } from '../errors.js';
 
 const toolLimits: Limits = {
   compileTimeMs: 10_000,
