@@ -35,6 +35,8 @@ import {
   type PythonProblem,
   type Violation,
 } from '../test/helpers/mutants.js';
+import { percentile } from './percentile.js';
+import { pool } from './pool.js';
 
 const args = Object.fromEntries(
   process.argv.slice(2).map((a) => {
@@ -55,15 +57,6 @@ if (args.tasks) {
   problems = problems.filter((p) => wanted.has(p.task_id));
 }
 const work = problems.map((p) => ({ problem: p, mutants: pythonMutants(p.prompt, p.canonical_solution) }));
-
-async function pool<T>(width: number, items: readonly T[], fn: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: width }, async () => {
-      while (next < items.length) await fn(items[next++]!);
-    }),
-  );
-}
 
 const instanceId = `bench-label-${process.pid}`;
 const config = parseConfig({ LOG_LEVEL: 'warn' }, { cpuCount: os.availableParallelism(), randomId: instanceId });
@@ -153,7 +146,6 @@ for (const { r } of responses) {
   }
 }
 const clientTimes = [...done.values()].map((d) => d.clientMs).sort((a, b) => a - b);
-const median = (xs: number[]) => (xs.length % 2 ? xs[(xs.length - 1) / 2]! : (xs[xs.length / 2 - 1]! + xs[xs.length / 2]!) / 2);
 const violationsBy: Record<string, number> = {};
 for (const v of violations) violationsBy[v.check] = (violationsBy[v.check] ?? 0) + 1;
 
@@ -170,7 +162,7 @@ row('  error / not_run', `${sum((r) => r.summary.error)} / ${sum((r) => r.summar
 row('distinct programs judged (variants + refs)', `${sum((r) => r.summary.judged)} + ${responses.length}`);
 row('label wall time, all requests', `${(labelMs / 1000).toFixed(1)} s`);
 row('wall time per variant (total wall / variants)', `${(labelMs / totalVariants).toFixed(1)} ms`);
-row('wall time per request (client): mean/median/max', `${(clientTimes.reduce((a, b) => a + b, 0) / clientTimes.length).toFixed(0)} / ${median(clientTimes).toFixed(0)} / ${clientTimes.at(-1)!.toFixed(0)} ms`);
+row('wall time per request (client): mean/p50/max', `${(clientTimes.reduce((a, b) => a + b, 0) / clientTimes.length).toFixed(0)} / ${percentile(clientTimes, 50).toFixed(0)} / ${clientTimes.at(-1)!.toFixed(0)} ms`);
 console.log('\noutcomes by mutant kind');
 const cols = [...new Set(Object.values(byKind).flatMap((r) => Object.keys(r)))].sort();
 console.log(`${'kind'.padEnd(10)}${cols.map((c) => c.padStart(22)).join('')}`);

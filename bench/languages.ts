@@ -8,6 +8,7 @@ import { buildApp } from '../src/app.js';
 import { parseConfig } from '../src/config.js';
 import { DockerEngine } from '../src/sandbox/docker-engine.js';
 import type { SubmissionResult } from '../src/schemas.js';
+import { percentile } from './percentile.js';
 
 const runs = Number(process.argv[2] ?? 7);
 const programs: Record<string, string> = {
@@ -21,7 +22,7 @@ const programs: Record<string, string> = {
   rust: 'use std::io::Read;\nfn main() { let mut s = String::new(); std::io::stdin().read_to_string(&mut s).unwrap(); let v: Vec<i64> = s.split_whitespace().map(|x| x.parse().unwrap()).collect(); println!("{}", v[0] + v[1]); }\n',
 };
 
-const median = (v: number[]) => [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)]!;
+const median = (v: number[]) => percentile(v, 50);
 
 const config = parseConfig({ LOG_LEVEL: 'warn', VERDICT_CONCURRENCY: '1' }, { cpuCount: os.availableParallelism(), randomId: `bench-langs-${process.pid}` });
 const app = await buildApp({ config, engine: new DockerEngine({}) });

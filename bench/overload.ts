@@ -16,6 +16,7 @@ import { Agent, request } from 'undici';
 import { buildApp } from '../src/app.js';
 import { parseConfig } from '../src/config.js';
 import { DockerEngine, LABEL_INSTANCE } from '../src/sandbox/docker-engine.js';
+import { percentile } from './percentile.js';
 
 const seconds = Number(process.argv[2] ?? 60);
 const factor = Number(process.argv[3] ?? 4);
@@ -117,11 +118,6 @@ async function submit(): Promise<Outcome> {
 
 const good = (o: Outcome) => o.kind === 'status' && o.status === 200 && o.verdict === 'accepted';
 
-function percentile(values: number[], p: number): number {
-  if (values.length === 0) return NaN;
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
-}
 const fmt = (ms: number) => (Number.isNaN(ms) ? '      -' : `${ms.toFixed(1).padStart(7)}`);
 const lat = (v: number[]) => `p50 ${fmt(percentile(v, 50))} ms   p99 ${fmt(percentile(v, 99))} ms   max ${fmt(v.length ? Math.max(...v) : NaN)} ms   (n=${v.length})`;
 const mib = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(0)} MiB`;

@@ -3,10 +3,11 @@
 # verdict/service:local and prints that tag on stdout (everything else goes to
 # stderr). Usage: deploy/build-service-image.sh
 #
-# Needs on the host: the docker CLI and an engine; Node.js >= 20.18 only when
-# the service base has no Node.js (see below); debootstrap (installed by
-# sandbox-images/bootstrap-base.sh when root) only when a base must be
-# bootstrapped. Then deploy/up.sh (which also builds the balancer image and
+# Needs on the host: the docker CLI and an engine; Node.js with `npm ci` done
+# (scripts/check-node.mjs uses semver) to check the service base's Node.js,
+# and to be staged into the image when the base has none (see below);
+# debootstrap (installed by sandbox-images/bootstrap-base.sh when root) only
+# when a base must be bootstrapped. Then deploy/up.sh (which also builds the balancer image and
 # runs compose), or see the README's Deployment section.
 #
 # Environment:
@@ -31,7 +32,8 @@
 #            debootstrap), because the service container has neither the docker
 #            CLI nor debootstrap to make it; `docker build`.
 #   image    build stages: npm ci (needs the npm registry), tsc; final stage:
-#            production node_modules, dist/, package.json, sandbox-images/.
+#            production node_modules, dist/, package.json, sandbox-images/,
+#            and bin/ with src/ for the command line.
 #   container (deploy/entrypoint.sh) builds the sandbox images over the mounted
 #            socket, smoke-tests them, then runs the server.
 set -euo pipefail
@@ -73,9 +75,11 @@ ctx="$(mktemp -d "${TMPDIR:-/tmp}/verdict-service-context.XXXXXX")"
 trap 'rm -rf "$ctx"' EXIT
 cp deploy/service.Dockerfile "$ctx/Dockerfile"
 cp package.json package-lock.json tsconfig.json tsconfig.build.json "$ctx/"
-cp -R src sandbox-images "$ctx/"
+cp -R src sandbox-images bin "$ctx/"
 mkdir -p "$ctx/deploy" "$ctx/node-runtime/bin" "$ctx/node-runtime/lib"
 cp deploy/entrypoint.sh "$ctx/deploy/"
+mkdir -p "$ctx/scripts"
+cp scripts/check-node.mjs "$ctx/scripts/"
 
 mkdir -p "$ctx/build-ca"
 ca_file="${VERDICT_BUILD_CA_FILE:-${NODE_EXTRA_CA_CERTS:-}}"
@@ -88,23 +92,25 @@ if [ -n "$ca_file" ] && [ -f "$ca_file" ] && [ -s "$ca_file" ]; then
   cp "$ca_file" "$ctx/build-ca/ca.crt"
 fi
 
-# Does the base bring a Node.js >= 20.18 of its own?
-node_check='const [a, b] = process.versions.node.split(".").map(Number); process.exit(a > 20 || (a === 20 && b >= 18) ? 0 : 1)'
-if docker run --rm --network none --entrypoint node "$base" -e "$node_check" >/dev/null 2>&1; then
-  log "$base brings its own Node.js"
+# Does the base bring a suitable Node.js of its own? The base has no semver, so
+# its version is checked here; without a node on the host the Dockerfile's own
+# check decides.
+host_node="$(command -v node || true)"
+base_node="$(docker run --rm --network none --entrypoint node "$base" -p process.version 2>/dev/null || true)"
+if [ -n "$base_node" ] && { [ -z "$host_node" ] || "$host_node" scripts/check-node.mjs "$base_node"; }; then
+  log "$base brings its own Node.js ($base_node)"
 else
   # Stage the host's Node.js (see the head of deploy/service.Dockerfile). It must
-  # itself be >= 20.18 and built for a glibc no newer than the base's: a
-  # nodesource build for Debian bookworm on a bookworm base is; the Dockerfile
-  # runs it in the base and fails the build if it is not.
-  host_node="$(command -v node || true)"
+  # itself satisfy engines.node and be built for a glibc no newer than the
+  # base's: a nodesource build for Debian bookworm on a bookworm base is; the
+  # Dockerfile runs it in the base and fails the build if it is not.
   if [ -z "$host_node" ]; then
-    log "$base has no Node.js >= 20.18 and neither has this host: install Node.js 20 here, or set VERDICT_SERVICE_BASE_IMAGE to an image with one"
+    log "$base has no Node.js and neither has this host: install one that satisfies package.json's engines.node here, or set VERDICT_SERVICE_BASE_IMAGE to an image with one"
     exit 1
   fi
   host_node="$(readlink -f "$host_node")"
-  if ! "$host_node" -e "$node_check"; then
-    log "the host's node ($host_node, $("$host_node" --version)) is older than 20.18"
+  if ! "$host_node" scripts/check-node.mjs; then
+    log "the host's node ($host_node) cannot be staged either"
     exit 1
   fi
   host_npm="$(dirname "$host_node")/../lib/node_modules/npm"
@@ -113,7 +119,7 @@ else
     log "cannot find the host's npm next to $host_node; it is needed to build the image"
     exit 1
   fi
-  log "$base has no Node.js >= 20.18: staging the host's $host_node ($("$host_node" --version)) and npm from $(readlink -f "$host_npm")"
+  log "$base has no suitable Node.js: staging the host's $host_node ($("$host_node" --version)) and npm from $(readlink -f "$host_npm")"
   cp "$host_node" "$ctx/node-runtime/bin/node"
   mkdir -p "$ctx/node-runtime/lib/node_modules"
   cp -R "$(readlink -f "$host_npm")" "$ctx/node-runtime/lib/node_modules/npm"

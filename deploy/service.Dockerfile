@@ -7,31 +7,34 @@
 #   * verdict/debian-bootstrap:bookworm (Debian bookworm bootstrapped from
 #     Debian's archive with sandbox-images/bootstrap-base.sh) where no registry
 #     is reachable. It has no Node.js, and Debian bookworm's own nodejs (v18) is
-#     too old for the service (>= 20.18). So the script stages the HOST's Node.js
-#     into the context: node-runtime/bin/node (the host's `command -v node`,
-#     a nodesource build for Debian bookworm, dynamically linked against
-#     bookworm's glibc/libstdc++, which the bootstrapped base carries) and
+#     too old for the service (package.json engines.node). So the script stages
+#     the HOST's Node.js into the context: node-runtime/bin/node (the host's
+#     `command -v node`, a nodesource build for Debian bookworm, dynamically
+#     linked against bookworm's glibc/libstdc++, which the bootstrapped base
+#     carries) and
 #     node-runtime/lib/node_modules/npm (the host's npm, used by the build
 #     stages only). The staged binary lands in /usr/local/bin, which comes before
-#     /usr/bin in PATH. The version check below fails the build if the node that
-#     ends up in the image is missing, too old, or cannot run on the base.
+#     /usr/bin in PATH. The checks below (node stage, then prod-deps) fail the build
+#     if the node that ends up in the image is missing, cannot run on the base, or
+#     does not satisfy engines.node.
 #
 # Context layout (made by the script): package.json, package-lock.json,
-# tsconfig.json, tsconfig.build.json, src/, sandbox-images/,
-# deploy/entrypoint.sh, node-runtime/bin/, node-runtime/lib/ (both may be
-# empty), build-ca/ (empty, or ca.crt: see the npm stage).
+# tsconfig.json, tsconfig.build.json, src/, sandbox-images/, bin/,
+# deploy/entrypoint.sh, scripts/check-node.mjs, node-runtime/bin/,
+# node-runtime/lib/ (both may be empty), build-ca/ (empty, or ca.crt: see the
+# npm stage).
 #
 # Only the classic builder's features are used (no --chmod, no --mount), so it
 # builds with Docker 20.10's legacy builder as well as with BuildKit.
 
 ARG BASE_IMAGE=node:20-bookworm-slim
 
-# --- node: the base plus a Node.js >= 20.18 (the base's own, or the staged host binary)
+# --- node: the base plus a Node.js (the base's own, or the staged host binary);
+# this fails the build at once if there is none or it cannot run on the base. Its
+# version is checked in prod-deps, where semver is installed.
 FROM ${BASE_IMAGE} AS node
 COPY node-runtime/bin/ /usr/local/bin/
-RUN node -e "const [a, b] = process.versions.node.split('.').map(Number); \
-if (a < 20 || (a === 20 && b < 18)) { console.error('Node.js ' + process.version + ' is too old: the service needs >= 20.18'); process.exit(1); } \
-console.log('service image uses Node.js ' + process.version);"
+RUN node -p "'service image uses Node.js ' + process.version"
 
 # --- npm: node plus npm, for the build stages only (the staged host npm, or the base's)
 FROM node AS npm
@@ -57,6 +60,9 @@ COPY package.json package-lock.json ./
 FROM npm AS prod-deps
 RUN ca=/usr/local/share/verdict-build-ca/ca.crt; if [ -s "$ca" ]; then export NODE_EXTRA_CA_CERTS="$ca"; fi; \
     npm ci --omit=dev --ignore-scripts --no-audit --no-fund
+# The image's node against engines.node in package.json (the one place naming the minimum).
+COPY scripts/check-node.mjs scripts/
+RUN node scripts/check-node.mjs
 
 # --- build: dev dependencies (typescript) and `npm run build` (tsc -> dist/)
 FROM npm AS build
@@ -93,6 +99,10 @@ COPY package.json ./
 # Read at run time: tags of sandbox images are hashes of these folders, and the
 # entrypoint builds missing images from them.
 COPY sandbox-images/ sandbox-images/
+# The command line (`node bin/verdict.mjs`, or `npx verdict` where the base has
+# npm) runs src/cli/verdict.ts under tsx, a production dependency.
+COPY bin/ bin/
+COPY src/ src/
 COPY deploy/entrypoint.sh deploy/entrypoint.sh
 EXPOSE 8080
 # Liveness only (the process answers); readiness is /readyz, used by compose.

@@ -7,8 +7,27 @@ import { MAX_DEADLINE_MS } from './domain/limits.js';
 import { cacheSources, checkerModes, compileStatuses, limitNames, priorities, verdicts, type LimitName } from './domain/vocabulary.js';
 import { extractionPolicies, extractionPolicyDescriptions } from './reward/extract.js';
 import { rewardPresetDescriptions, rewardPresets } from './reward/presets.js';
-import { editOps } from './label/edits.js';
+import { editOps, type Edit } from './label/edits.js';
+import type { LabelLine, LabelRequest, LabelResponse, LabelVariantResult, VariantRequest } from './label/model.js';
 import { killCauses, labelOutcomes } from './label/outcomes.js';
+import type { RewardItemRequest, RewardLine, RewardRequest, RewardSummary } from './reward/model.js';
+import type {
+  CallRequest,
+  CheckerRequest,
+  LimitsRequest,
+  ProblemRequest,
+  ProgramRequest,
+  SourceFileRequest,
+  SubmissionRequest,
+  TestCaseRequest,
+} from './domain/requests.js';
+import type { BatchItemError, BatchLine, BatchSummary, CompileResult, Manifest, SubmissionResult, TestResult } from './domain/results.js';
+
+// The types of what the contract describes are the domain's own (checked at the end of this file).
+export type { LabelResponse } from './label/model.js';
+export type { RewardLine, RewardSummary } from './reward/model.js';
+export type { ProgramRequest, SubmissionRequest } from './domain/requests.js';
+export type { BatchLine, BatchSummary, CompileResult, SubmissionResult, TestResult } from './domain/results.js';
 
 const MAX_TEXT = 64 * 1024 * 1024;
 
@@ -73,8 +92,6 @@ export const testCaseSchema = z.object({
 })
   // A misspelt field ("expected_output") would otherwise be dropped, and the test pass on exit 0.
   .strict();
-
-export type TestCaseRequest = z.infer<typeof testCaseSchema>;
 
 export const checkerModeSchema = z.enum(checkerModes);
 
@@ -154,7 +171,6 @@ function programRefinements<T extends z.ZodType<{ source?: string | undefined; f
 }
 
 export const programSchema = programRefinements(z.object(programFields).strict());
-export type ProgramRequest = z.infer<typeof programSchema>;
 
 export const submissionRequestSchema = programRefinements(
   z
@@ -165,8 +181,6 @@ export const submissionRequestSchema = programRefinements(
     })
     .strict(),
 );
-
-export type SubmissionRequest = z.infer<typeof submissionRequestSchema>;
 
 /** Every field of a program is optional here: what the problem gives, an item need not repeat. */
 export const problemSchema = z
@@ -292,9 +306,6 @@ export const submissionResultSchema = z.object({
       'Present, true, when runs of this very submission were seen to disagree (verdict, exit status, signal or output of a test): its outcome depends on chance (unseeded randomness, the clock, hash or map order), so it is never served from the cache and is judged afresh each time. Absent proves nothing: a chance outcome can agree with itself by luck',
     ),
 });
-export type SubmissionResult = z.infer<typeof submissionResultSchema>;
-export type TestResult = z.infer<typeof testResultSchema>;
-export type CompileResult = z.infer<typeof compileResultSchema>;
 
 export const batchItemErrorSchema = z.object({ code: z.string(), message: z.string(), retryable: z.boolean() });
 
@@ -315,7 +326,6 @@ export const batchLineSchema = z.discriminatedUnion('status', [
     reason: z.enum(['deadline']),
   }),
 ]);
-export type BatchLine = z.infer<typeof batchLineSchema>;
 
 export const batchSummarySchema = z.object({
   type: z.literal('summary'),
@@ -329,7 +339,6 @@ export const batchSummarySchema = z.object({
   responseTruncated: z.boolean().describe('The response budget (VERDICT_MAX_RESPONSE_BYTES) ran out: some results\' outputs were cut, each such result marked responseTruncated'),
   wallTimeMs: z.number(),
 });
-export type BatchSummary = z.infer<typeof batchSummarySchema>;
 
 export const batchJsonResponseSchema = z.object({
   items: z.array(batchLineSchema).describe('In request order'),
@@ -370,7 +379,6 @@ export const rewardRequestSchema = z
     deadlineMs: z.number().int().positive().max(MAX_DEADLINE_MS).optional().describe('As in /v1/batch: past it, what is not judged is not_run'),
   })
   .strict();
-export type RewardRequest = z.infer<typeof rewardRequestSchema>;
 
 const extractionSchema = z.object({
   policy: z.enum(extractionPolicies),
@@ -390,7 +398,6 @@ export const rewardLineSchema = z.discriminatedUnion('status', [
   }),
   z.object({ ...rewardLineBase, status: z.literal('not_run'), reason: z.enum(['deadline']) }),
 ]);
-export type RewardLine = z.infer<typeof rewardLineSchema>;
 
 export const rewardSummarySchema = z.object({
   type: z.literal('summary'),
@@ -407,7 +414,6 @@ export const rewardSummarySchema = z.object({
   responseTruncated: z.boolean().describe('The response budget (VERDICT_MAX_RESPONSE_BYTES) ran out: some results\' outputs were cut, each such result marked responseTruncated'),
   wallTimeMs: z.number(),
 });
-export type RewardSummary = z.infer<typeof rewardSummarySchema>;
 
 export const rewardJsonResponseSchema = z.object({ items: z.array(rewardLineSchema).describe('In request order'), summary: rewardSummarySchema });
 
@@ -451,7 +457,6 @@ export const labelRequestSchema = z
     deadlineMs: z.number().int().positive().max(MAX_DEADLINE_MS).optional(),
   })
   .strict();
-export type LabelRequest = z.infer<typeof labelRequestSchema>;
 
 const labelTestSchema = z.object({ id: z.string(), verdict: z.enum(verdicts), failure: testResultSchema.shape.failure });
 
@@ -515,7 +520,6 @@ export const labelResponseSchema = z.object({
     wallTimeMs: z.number(),
   }),
 });
-export type LabelResponse = z.infer<typeof labelResponseSchema>;
 
 export const errorSchema = z.object({
   code: z.string().describe('Stable error code, e.g. VERDICT_DOCKER_UNAVAILABLE'),
@@ -537,3 +541,39 @@ export const languageSchema = z.object({
 });
 
 export const languagesResponseSchema = z.object({ languages: z.array(languageSchema) });
+
+/**
+ * Exactly the same type, not merely assignable: a field added, dropped or made optional on one
+ * side only fails to compile, so the contract and the domain model cannot drift apart.
+ */
+type Same<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
+type Holds<T extends true> = T;
+
+/** What each schema parses into is the domain's own type. */
+export type ContractMatchesDomain = [
+  Holds<Same<z.output<typeof sourceFileSchema>, SourceFileRequest>>,
+  Holds<Same<z.output<typeof callSchema>, CallRequest>>,
+  Holds<Same<z.output<typeof testCaseSchema>, TestCaseRequest>>,
+  Holds<Same<z.output<typeof checkerSchema>, CheckerRequest>>,
+  Holds<Same<z.output<typeof limitsSchema>, LimitsRequest>>,
+  Holds<Same<z.output<typeof programSchema>, ProgramRequest>>,
+  Holds<Same<z.output<typeof problemSchema>, ProblemRequest>>,
+  Holds<Same<z.output<typeof submissionRequestSchema>, SubmissionRequest>>,
+  Holds<Same<z.output<typeof compileResultSchema>, CompileResult>>,
+  Holds<Same<z.output<typeof testResultSchema>, TestResult>>,
+  Holds<Same<z.output<typeof manifestSchema>, Manifest>>,
+  Holds<Same<z.output<typeof submissionResultSchema>, SubmissionResult>>,
+  Holds<Same<z.output<typeof batchItemErrorSchema>, BatchItemError>>,
+  Holds<Same<z.output<typeof batchLineSchema>, BatchLine>>,
+  Holds<Same<z.output<typeof batchSummarySchema>, BatchSummary>>,
+  Holds<Same<z.output<typeof rewardItemSchema>, RewardItemRequest>>,
+  Holds<Same<z.output<typeof rewardRequestSchema>, RewardRequest>>,
+  Holds<Same<z.output<typeof rewardLineSchema>, RewardLine>>,
+  Holds<Same<z.output<typeof rewardSummarySchema>, RewardSummary>>,
+  Holds<Same<z.output<typeof editSchema>, Edit>>,
+  Holds<Same<z.output<typeof variantSchema>, VariantRequest>>,
+  Holds<Same<z.output<typeof labelRequestSchema>, LabelRequest>>,
+  Holds<Same<z.output<typeof labelVariantSchema>, LabelVariantResult>>,
+  Holds<Same<z.output<typeof labelLineSchema>, LabelLine>>,
+  Holds<Same<z.output<typeof labelResponseSchema>, LabelResponse>>,
+];

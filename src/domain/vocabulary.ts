@@ -15,7 +15,7 @@ export type Verdict = (typeof verdicts)[number];
 export const checkerModes = ['exact', 'lines', 'tokens', 'float'] as const;
 export type CheckerMode = (typeof checkerModes)[number];
 
-export const compileStatuses = ['ok', 'failed', 'time_limit_exceeded', 'memory_limit_exceeded', 'skipped'] as const;
+export const compileStatuses = ['ok', 'failed', 'time_limit_exceeded', 'memory_limit_exceeded'] as const;
 export type CompileStatus = (typeof compileStatuses)[number];
 
 /** Why the supervisor itself ended a run; "none" means the program ended on its own. */

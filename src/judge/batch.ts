@@ -4,7 +4,7 @@
  * deadline not_run, and a summary of them all.
  */
 import { VerdictError } from '../errors.js';
-import type { BatchLine, BatchSummary, SubmissionResult } from '../schemas.js';
+import type { BatchLine, BatchSummary, SubmissionResult } from '../domain/results.js';
 import { roundMs } from './evaluate.js';
 import { startPaced } from './paced.js';
 import type { BatchItem, BatchOptions, Submission } from './submission.js';

@@ -5,7 +5,7 @@
  */
 import type { CacheSource } from '../domain/vocabulary.js';
 import { CancelledError } from '../errors.js';
-import type { SubmissionResult } from '../schemas.js';
+import type { SubmissionResult } from '../domain/results.js';
 import { cacheKey, isCacheable, type ResultCache } from './cache.js';
 import type { JudgedResult, Submission } from './submission.js';
 

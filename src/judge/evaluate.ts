@@ -10,7 +10,7 @@ import { valueDifference } from '../domain/values.js';
 import type { Verdict } from '../domain/vocabulary.js';
 import { checkFailedMarker } from '../languages/harness.js';
 import type { RunRecord } from '../sandbox/protocol.js';
-import type { CompileResult, TestResult } from '../schemas.js';
+import type { CompileResult, TestResult } from '../domain/results.js';
 import { failureLocation, reportWindow } from './location.js';
 import { ownLines, stripMarker, takeCallReport, takeCoverage, type CallReport } from './reports.js';
 import type { StepRecord } from './step.js';

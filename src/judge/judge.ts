@@ -11,7 +11,7 @@ import type { VersionProbe } from '../languages/catalog.js';
 import type { LanguageDefinition } from '../languages/types.js';
 import type { ContainerEngine } from '../sandbox/docker-engine.js';
 import type { RunRecord } from '../sandbox/protocol.js';
-import type { BatchLine, BatchSummary, SubmissionResult } from '../schemas.js';
+import type { BatchLine, BatchSummary, SubmissionResult } from '../domain/results.js';
 import { judgeBatch, type AdmittedBatch } from './batch.js';
 import { ResultCache } from './cache.js';
 import { judgeCached, type CacheUse } from './cached.js';

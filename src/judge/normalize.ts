@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { harnessFor, harnessLanguages, testFileHarness } from '../languages/harness.js';
 import { completeTestCode } from '../languages/test-code.js';
 import { findLanguage, languageIds, type LanguageDefinition } from '../languages/registry.js';
-import type { SubmissionRequest, TestCaseRequest } from '../schemas.js';
+import type { SubmissionRequest, TestCaseRequest } from '../domain/requests.js';
 import { defaultChecker, type Submission, type TestCase } from './submission.js';
 
 type Settings = Pick<Config, 'defaultLimits' | 'maxLimits' | 'maxTests' | 'maxFiles'>;
@@ -102,8 +102,30 @@ function checkCalls(set: TestSet, language: LanguageDefinition, entryPoint: stri
   if (entryPoint === undefined) throw new BadRequestError('VERDICT_INVALID_REQUEST', `entryPoint: needed by the function-call test tests.${i}`);
 }
 
-/** `shared`: the tests, already normalized, when the request's own `tests` are inherited from a problem. */
-export function normalizeSubmission(req: SubmissionRequest, settings: Settings, shared?: TestSet): Submission {
+/**
+ * What a raw-execution drop-in (src/compat) asks beyond a native request: its peers send files
+ * as bytes, and its clients compare the output themselves, so the answer carries all of it up to
+ * the output limit (Submission.returnedOutputBytes).
+ */
+export interface DropInProgram {
+  /** The program's bytes when `source` is only their UTF-8 reading (Piston's base64 or hex entry); `source` still names the entry. */
+  sourceBytes?: Buffer;
+  /**
+   * Files written beside the program, after its own and any harness (which never reads them).
+   * Given the entry and the paths taken, it refuses a clash in its peer's own error shape.
+   */
+  beside(program: { entry: string; paths: readonly string[] }): ReadonlyArray<{ path: string; content: Buffer }>;
+  /** Whether the files beside are the candidate's own code: Piston's are the program, SandboxFusion's are its data. */
+  besideIsOwnCode: boolean;
+  /** Whether a Go test file gets Verdict's TestMain harness: SandboxFusion's go_test is judged with it, Piston runs its files as given. */
+  testFileHarness: boolean;
+}
+
+/**
+ * `shared`: the tests, already normalized, when the request's own `tests` are inherited from a problem.
+ * `dropIn`: what a drop-in API adds to its request (see DropInProgram).
+ */
+export function normalizeSubmission(req: SubmissionRequest, settings: Settings, shared?: TestSet, dropIn?: DropInProgram): Submission {
   const language = requireLanguage(req.language);
   let marker: string | undefined;
   let composedOwn: { file: string; lines: number } | undefined;
@@ -144,7 +166,7 @@ export function normalizeSubmission(req: SubmissionRequest, settings: Settings, 
 
   // The candidate's own code is what it sent, not the harness's file beside it.
   const ownFiles = files.map((f) => f.path);
-  if (marker === undefined) {
+  if (marker === undefined && (dropIn?.testFileHarness ?? true)) {
     const testMarker = `verdict-harness-done-${randomUUID()}`;
     const added = testFileHarness(language.id, entry, files, testMarker);
     if (added) {
@@ -161,21 +183,28 @@ export function normalizeSubmission(req: SubmissionRequest, settings: Settings, 
     checker.relTolerance = req.checker.relTolerance ?? checker.relTolerance;
   }
 
+  const sourceBytes = req.files === undefined && req.testCode === undefined ? dropIn?.sourceBytes : undefined;
+  const program = files.map((f) => ({ path: f.path, content: sourceBytes !== undefined && f.path === entry ? sourceBytes : Buffer.from(f.content, 'utf8') }));
+  const limits = resolveLimits(req.limits, settings.defaultLimits, settings.maxLimits);
+  const beside = dropIn?.beside({ entry, paths: program.map((f) => f.path) }) ?? [];
+  if (dropIn?.besideIsOwnCode) ownFiles.push(...beside.map((f) => f.path));
+
   return {
     language,
     entry,
     marker,
     compileFlags,
-    files: files.map((f) => ({ path: f.path, content: Buffer.from(f.content, 'utf8') })),
+    files: [...program, ...beside],
     tests: testSet.tests,
     checker,
-    limits: resolveLimits(req.limits, settings.defaultLimits, settings.maxLimits),
+    limits,
     stopOnFirstFailure: req.stopOnFirstFailure ?? false,
     mode: req.mode ?? 'run',
     // With test code composed in, the candidate's own code is the one file holding its source.
     ownCode: { files: composedOwn ? [composedOwn.file] : ownFiles, composed: composedOwn },
     coverage: req.coverage ?? false,
     entryPoint: req.entryPoint,
+    ...(dropIn ? { returnedOutputBytes: limits.outputBytes } : {}),
   };
 }
 

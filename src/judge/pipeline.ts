@@ -10,7 +10,7 @@ import { CancelledError } from '../errors.js';
 import type { BuildContext } from '../languages/types.js';
 import { PROTOCOL_VERSION } from '../sandbox/protocol.js';
 import type { SandboxSession } from '../sandbox/session.js';
-import type { CompileResult, TestResult } from '../schemas.js';
+import type { CompileResult, TestResult } from '../domain/results.js';
 import { compileResult, deferredCheckPattern, defersCompile, evaluateTest, programVerdict, roundMs, skipped, type TestMarkers } from './evaluate.js';
 import type { ReuseSet, SandboxProvider } from './provider.js';
 import type { Slot } from './scheduler.js';

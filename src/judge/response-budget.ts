@@ -10,7 +10,7 @@
  * `responseTruncated`, and the answer in its summary. Verdicts are untouched: they were decided
  * on the full output, before the answer was assembled.
  */
-import type { SubmissionResult } from '../schemas.js';
+import type { SubmissionResult } from '../domain/results.js';
 
 export class ResponseBudget {
   private remainingBytes: number;

@@ -5,7 +5,7 @@
 import type { CheckerOptions } from '../domain/checkers.js';
 import type { CheckerMode, Limits, Priority } from '../domain/vocabulary.js';
 import type { LanguageDefinition } from '../languages/types.js';
-import type { SubmissionResult } from '../schemas.js';
+import type { SubmissionResult } from '../domain/results.js';
 import type { OwnCode } from './location.js';
 import type { ResponseBudget } from './response-budget.js';
 

@@ -4,7 +4,7 @@
  * executed says nothing about the edit, only about the tests, so it is kept apart.
  */
 import type { Verdict } from '../domain/vocabulary.js';
-import type { SubmissionResult } from '../schemas.js';
+import type { SubmissionResult } from '../domain/results.js';
 import type { Variant } from './edits.js';
 
 export const labelOutcomes = ['killed', 'survived', 'survived_not_covered'] as const;

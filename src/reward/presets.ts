@@ -3,7 +3,7 @@
  * so a preset is a fixed function of the outcome: no randomness, no timings.
  */
 import type { Verdict } from '../domain/vocabulary.js';
-import type { SubmissionResult } from '../schemas.js';
+import type { SubmissionResult } from '../domain/results.js';
 
 export const rewardPresets = ['binary', 'fraction', 'coderl', 'rltf', 'compile_only'] as const;
 export type RewardPreset = (typeof rewardPresets)[number];

@@ -1,10 +1,16 @@
 /**
- * The only module that talks to Docker. Everything else sees the narrow
- * `ContainerEngine` interface in domain verbs: start a sandbox, sweep, inspect images.
+ * Docker's containers, in domain verbs: start a sandbox, sweep, count. Everything else sees
+ * the narrow `ContainerEngine` interface; images are the image engine's (image-engine.ts),
+ * reached through the same connection.
  */
 import { PassThrough, type Duplex } from 'node:stream';
-import Docker from 'dockerode';
-import { DockerUnavailableError, ImageMissingError, SandboxStartError, VerdictError } from '../errors.js';
+import type Docker from 'dockerode';
+import { ImageMissingError } from '../errors.js';
+import { connectDocker, dockerError, type DockerConnectionOptions, type DockerErrorShape } from './docker-connection.js';
+import { DockerImageEngine, type ImageInfo, type ImageLookup } from './image-engine.js';
+import { sandboxContainerConfig, type SandboxSpec } from './sandbox-config.js';
+
+export type { SandboxSpec };
 
 export const LABEL_MANAGED = 'verdict.managed';
 export const LABEL_INSTANCE = 'verdict.instance';
@@ -13,39 +19,12 @@ export const LABEL_LANGUAGE = 'verdict.language';
 /** The container of the service replica that started the sandbox, when it runs in one. */
 export const LABEL_PARENT = 'verdict.parent';
 
-const SUPERVISOR = '/opt/verdict/supervisor';
 /**
  * A removal Docker refused (409 while another removal runs, 500 when a loaded
  * engine saw no exit event within its own 2 s kill wait) is asked again, 100 ms,
  * 200 ms, … up to 2 s apart, for about this long before it is left to the orphan timer.
  */
 const REMOVE_RETRY_MS = 30_000;
-/**
- * What the supervisor needs to hand files to the candidate, drop to its uid,
- * kill and wipe. The candidate loses them all when it drops to its uid.
- */
-const SUPERVISOR_CAPABILITIES = ['CHOWN', 'DAC_OVERRIDE', 'FOWNER', 'KILL', 'SETGID', 'SETUID'];
-
-export interface SandboxSpec {
-  image: string;
-  /** Container memory limit; memory + swap is set to the same value, so there is no swap. */
-  memoryBytes: number;
-  pids: number;
-  cpus: number;
-  /** tmpfs sizes: the program directory, /tmp, /dev/shm. */
-  boxBytes: number;
-  tmpBytes: number;
-  shmBytes: number;
-  /**
-   * Entries (files, directories, links) each of those tmpfs can hold. Without it a tmpfs takes
-   * directories until the host's memory runs out (they need no data pages, so its size does not
-   * count them), and the wipe after a run, which visits every entry, has no bound.
-   */
-  inodes: number;
-  /** The candidate's uid, distinct per sandbox so per-user kernel limits are not shared. */
-  candidateUid: number;
-  labels: Record<string, string>;
-}
 
 export interface ContainerExit {
   exitCode: number | null;
@@ -66,14 +45,17 @@ export interface SandboxContainer {
   destroy(): Promise<void>;
 }
 
-export interface ImageInfo {
+/** A managed container as listed: enough to say what was left behind. */
+export interface ManagedContainer {
   id: string;
-  labels: Record<string, string>;
+  /** Docker's state word (created, running, exited, …) and its human status line. */
+  state: string;
+  status: string;
 }
 
-export interface ContainerEngine {
+/** Sandboxes start from images, so a container engine also says which images it has. */
+export interface ContainerEngine extends ImageLookup {
   ping(): Promise<void>;
-  image(ref: string): Promise<ImageInfo | undefined>;
   startSandbox(spec: SandboxSpec): Promise<SandboxContainer>;
   /** Remove every managed container carrying all of these labels; returns how many. */
   sweep(labels: Record<string, string>): Promise<number>;
@@ -85,30 +67,6 @@ export interface ContainerEngine {
    * `own`'s: what a replica killed and then recreated or rescheduled left. Returns how many.
    */
   reapOrphanedParents(own: string | undefined): Promise<number>;
-  readonly docker: Docker;
-}
-
-const CONNECTION_CODES = new Set(['ECONNREFUSED', 'ENOENT', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EACCES', 'EHOSTUNREACH', 'ENOTFOUND']);
-
-interface DockerErrorShape {
-  statusCode?: number;
-  code?: string;
-  message?: string;
-  json?: { message?: string };
-}
-
-/** Translate whatever dockerode threw into a typed Verdict error. */
-export function dockerError(err: unknown, what: string): VerdictError {
-  if (err instanceof VerdictError) return err;
-  const e = (err ?? {}) as DockerErrorShape;
-  const detail = e.json?.message ?? e.message ?? String(err);
-  if (e.code && CONNECTION_CODES.has(e.code)) {
-    return new DockerUnavailableError(`Docker is unreachable (${e.code}) while trying to ${what}`, { cause: err });
-  }
-  if (e.statusCode === undefined) {
-    return new DockerUnavailableError(`Docker failed while trying to ${what}: ${detail}`, { cause: err });
-  }
-  return new SandboxStartError(`Docker refused to ${what}: ${detail}`, { cause: err });
 }
 
 function labelFilter(labels: Record<string, string>): string[] {
@@ -116,13 +74,16 @@ function labelFilter(labels: Record<string, string>): string[] {
 }
 
 export class DockerEngine implements ContainerEngine {
-  readonly docker: Docker;
+  private readonly docker: Docker;
+  /** The image operations, on this engine's connection. */
+  readonly images: DockerImageEngine;
   /** Containers we failed to remove; a timer retries until Docker lets us. */
   private readonly orphans = new Set<string>();
   private orphanTimer: NodeJS.Timeout | undefined;
 
-  constructor(private readonly options: { dockerHost?: string | undefined; runtime?: string | undefined }) {
-    this.docker = options.dockerHost ? new Docker(modemOptions(options.dockerHost)) : new Docker();
+  constructor(private readonly options: DockerConnectionOptions & { runtime?: string | undefined }) {
+    this.docker = connectDocker(options);
+    this.images = new DockerImageEngine(this.docker);
   }
 
   async ping(): Promise<void> {
@@ -133,63 +94,15 @@ export class DockerEngine implements ContainerEngine {
     }
   }
 
-  async image(ref: string): Promise<ImageInfo | undefined> {
-    try {
-      const info = await this.docker.getImage(ref).inspect();
-      return { id: info.Id, labels: info.Config?.Labels ?? {} };
-    } catch (err) {
-      if ((err as DockerErrorShape).statusCode === 404) return undefined;
-      throw dockerError(err, `inspect image ${ref}`);
-    }
+  image(ref: string): Promise<ImageInfo | undefined> {
+    return this.images.image(ref);
   }
 
   async startSandbox(spec: SandboxSpec): Promise<SandboxContainer> {
     let container: Docker.Container;
     try {
-      container = await this.docker.createContainer({
-        Image: spec.image,
-        Entrypoint: [SUPERVISOR],
-        Cmd: ['--uid', String(spec.candidateUid)],
-        User: '0:0',
-        WorkingDir: '/',
-        Env: [],
-        Labels: { ...spec.labels, [LABEL_MANAGED]: 'true' },
-        AttachStdin: true,
-        AttachStdout: true,
-        AttachStderr: true,
-        OpenStdin: true,
-        StdinOnce: true,
-        Tty: false,
-        NetworkDisabled: true,
-        HostConfig: {
-          NetworkMode: 'none',
-          ReadonlyRootfs: true,
-          Tmpfs: {
-            '/box': `rw,nosuid,nodev,exec,size=${spec.boxBytes},nr_inodes=${spec.inodes},mode=755`,
-            '/tmp': `rw,nosuid,nodev,exec,size=${spec.tmpBytes},nr_inodes=${spec.inodes},mode=1777`,
-            // Docker's own /dev/shm (ShmSize) takes a size only: this one, as Docker's but with an inode limit, replaces it.
-            '/dev/shm': `rw,nosuid,nodev,noexec,size=${spec.shmBytes},nr_inodes=${spec.inodes},mode=1777`,
-          },
-          IpcMode: 'private',
-          Memory: spec.memoryBytes,
-          MemorySwap: spec.memoryBytes,
-          PidsLimit: spec.pids,
-          NanoCpus: Math.round(spec.cpus * 1e9),
-          CapDrop: ['ALL'],
-          CapAdd: SUPERVISOR_CAPABILITIES,
-          SecurityOpt: ['no-new-privileges'],
-          Ulimits: [
-            { Name: 'nofile', Soft: 4096, Hard: 4096 },
-            { Name: 'core', Soft: 0, Hard: 0 },
-            { Name: 'fsize', Soft: spec.boxBytes, Hard: spec.boxBytes },
-          ],
-          LogConfig: { Type: 'none', Config: {} },
-          Privileged: false,
-          AutoRemove: false,
-          Init: false,
-          ...(this.options.runtime ? { Runtime: this.options.runtime } : {}),
-        },
-      });
+      // The managed label is the engine's bookkeeping (sweep, count), beside whatever the caller labels.
+      container = await this.docker.createContainer({ ...sandboxContainerConfig(spec, this.options.runtime), Labels: { ...spec.labels, [LABEL_MANAGED]: 'true' } });
     } catch (err) {
       if ((err as DockerErrorShape).statusCode === 404) {
         throw new ImageMissingError(`sandbox image ${spec.image} is not built (run npm run images)`, { cause: err });
@@ -340,17 +253,16 @@ export class DockerEngine implements ContainerEngine {
   }
 
   async countManaged(labels: Record<string, string>): Promise<number> {
+    return (await this.listManaged(labels)).length;
+  }
+
+  /** Every managed container, running or not, carrying all of these labels. */
+  async listManaged(labels: Record<string, string>): Promise<ManagedContainer[]> {
     try {
       const found = await this.docker.listContainers({ all: true, filters: { label: labelFilter(labels) } });
-      return found.length;
+      return found.map((c) => ({ id: c.Id, state: c.State, status: c.Status }));
     } catch (err) {
       throw dockerError(err, 'list managed containers');
     }
   }
-}
-
-function modemOptions(dockerHost: string): Docker.DockerOptions {
-  if (dockerHost.startsWith('unix://')) return { socketPath: dockerHost.slice('unix://'.length) };
-  const url = new URL(dockerHost.replace(/^tcp:/, 'http:'));
-  return { host: url.hostname, port: Number(url.port || 2375), protocol: 'http' };
 }

@@ -5,7 +5,8 @@ import { describe, it } from 'node:test';
 import { buildApp } from '../../src/app.js';
 import { parseConfig } from '../../src/config.js';
 import { ImageCatalog } from '../../src/images/images.js';
-import { DockerEngine, LABEL_INSTANCE, LABEL_PARENT } from '../../src/sandbox/docker-engine.js';
+import { DockerEngine, LABEL_INSTANCE, LABEL_MANAGED, LABEL_PARENT } from '../../src/sandbox/docker-engine.js';
+import { docker } from '../helpers/cluster.js';
 
 const engine = new DockerEngine({});
 
@@ -40,13 +41,15 @@ describe('container lifecycle', () => {
     const tag = images!.get('python')!.tag;
     const sandbox = (labels: Record<string, string>) =>
       engine.startSandbox({ image: tag, memoryBytes: 64 << 20, pids: 8, cpus: 1, boxBytes: 1 << 20, tmpBytes: 1 << 20, shmBytes: 1 << 20, inodes: 1024, candidateUid: 100_001, labels: { [LABEL_INSTANCE]: instanceId, ...labels } });
-    // Stand-ins for replica containers: one running, one stopped (killed, not restarted).
+    // Stand-ins for replica containers: one running, one stopped (killed, not restarted). The
+    // stopped one is made with the docker CLI, as an operator would: the service never creates a
+    // container it does not start, so the engine has no verb for it.
     const running = await sandbox({});
-    const stopped = await engine.docker.createContainer({ Image: tag, Entrypoint: ['true'], Labels: { [LABEL_INSTANCE]: instanceId, 'verdict.managed': 'true' } });
+    const stopped = (await docker('create', '--label', `${LABEL_INSTANCE}=${instanceId}`, '--label', `${LABEL_MANAGED}=true`, '--entrypoint', 'true', tag)).stdout;
     const gone = 'f'.repeat(64);
     try {
       await sandbox({ [LABEL_PARENT]: running.id });
-      await sandbox({ [LABEL_PARENT]: stopped.id });
+      await sandbox({ [LABEL_PARENT]: stopped });
       await sandbox({ [LABEL_PARENT]: gone });
       await sandbox({ [LABEL_PARENT]: gone });
       assert.equal(await engine.reapOrphanedParents(running.id), 3, 'those of the stopped and the missing parent');

@@ -33,11 +33,11 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
     for (let attempt = 1; ; attempt++) {
       await app.judge.settle();
       const before = app.judge.stats().pool;
-      const found = await engine.docker.listContainers({ all: true, filters: { label: [`${LABEL_INSTANCE}=${instanceId}`] } });
+      const found = await engine.listManaged({ [LABEL_INSTANCE]: instanceId });
       const after = app.judge.stats().pool;
       const raced = after.closing > 0 || after.starting > 0 || after.idle !== before.idle;
       if (raced && attempt < 5) continue;
-      const described = found.map((c) => `${c.Id.slice(0, 12)} ${c.State} (${c.Status})`).join(', ');
+      const described = found.map((c) => `${c.id.slice(0, 12)} ${c.state} (${c.status})`).join(', ');
       assert.equal(found.length, before.idle, `a sandbox container was left behind: ${described}; pool ${JSON.stringify(after)}`);
       return;
     }
