@@ -83,6 +83,21 @@ export class CancelledError extends VerdictError {
   readonly code = 'VERDICT_CANCELLED';
   readonly statusCode = 499;
   readonly retryable = true;
+
+  /**
+   * The error for work `signal` stopped: its reason itself when that is a CancelledError (whoever
+   * aborted said why), else one saying what `stopped` and why, as far as the reason tells.
+   */
+  static from(signal: AbortSignal, stopped: string): CancelledError {
+    const reason: unknown = signal.reason;
+    if (reason instanceof CancelledError) return reason;
+    let why = 'the client disconnected or the deadline passed';
+    if (typeof reason === 'string' && reason !== '') why = reason;
+    else if (reason instanceof Error && reason.name === 'TimeoutError') why = 'the deadline passed';
+    // A bare abort() carries a generic AbortError whose message says nothing the default does not.
+    else if (reason instanceof Error && reason.name !== 'AbortError' && reason.message !== '') why = reason.message;
+    return new CancelledError(`${stopped}: ${why}`, { cause: reason });
+  }
 }
 
 export class ShuttingDownError extends VerdictError {

@@ -4,7 +4,7 @@
  * scheduler like any submission; dropped when the client goes.
  */
 import type { FastifyReply } from 'fastify';
-import type { SubmitOptions } from '../judge/judge.js';
+import type { SubmitOptions } from '../judge/submission.js';
 import { clientGone } from '../routes/client.js';
 
 export function rawRunOptions(reply: FastifyReply, answerWithinMs: number | undefined): SubmitOptions {

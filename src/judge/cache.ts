@@ -14,8 +14,8 @@ import { LRUCache } from 'lru-cache';
 import { limitNames, type CacheSource, type Limits } from '../domain/vocabulary.js';
 import { CancelledError } from '../errors.js';
 import { findLanguage } from '../languages/registry.js';
-import type { SubmissionResult } from '../domain/results.js';
-import type { Submission, TestCase } from './judge.js';
+import { compileMemoryBytes, compileWallTimeMs } from './sizing.js';
+import type { JudgedResult, Submission, TestCase } from './submission.js';
 
 /** Bumped whenever the encoding below changes, so no old key can mean something new. */
 const KEY_FORMAT = 'verdict-result-key/2';
@@ -92,7 +92,7 @@ const testDigests = new WeakMap<readonly TestCase[], string>();
  * sharing 64 MiB of tests hashes 64 MiB, not 640 GiB. A digest of the same self-delimiting
  * encoding, so the key stays injective (up to SHA-256 collisions).
  */
-export function testsDigest(tests: readonly TestCase[]): string {
+function testsDigest(tests: readonly TestCase[]): string {
   const known = testDigests.get(tests);
   if (known !== undefined) return known;
   const w = new KeyWriter();
@@ -155,9 +155,6 @@ export function cacheKey(sub: Submission, imageId: string): string {
   return w.digest();
 }
 
-/** A result as judged: how it was obtained (its `cache` field) is the caller's to add, per response. */
-export type CachedResult = Omit<SubmissionResult, 'cache'>;
-
 /**
  * A run that used more than this share of a limit is not cached: on a busier
  * machine (or just another run) it could land on the other side of the limit,
@@ -178,20 +175,18 @@ function nearLimit(used: number, limit: number): boolean {
  */
 function compileMemoryLimit(language: string, limits: Limits): number {
   const compile = findLanguage(language)?.compile;
-  if (compile === undefined) return Math.min(limits.compileMemoryBytes, limits.memoryBytes);
-  return compile.memory === 'compile' ? Math.max(limits.compileMemoryBytes, limits.memoryBytes) : limits.memoryBytes;
+  return compile === undefined ? Math.min(limits.compileMemoryBytes, limits.memoryBytes) : compileMemoryBytes(compile, limits);
 }
 
 /** Whether a result would come out the same if judged again: only then may it be served from the cache. */
-export function isCacheable(result: CachedResult, limits: Limits): boolean {
+export function isCacheable(result: JudgedResult, limits: Limits): boolean {
   if (LOAD_DEPENDENT.has(result.verdict)) return false;
   const compile = result.compile;
   if (compile !== null) {
     if (LOAD_DEPENDENT.has(compile.status)) return false;
     if (
       nearLimit(compile.cpuTimeMs, limits.compileTimeMs) ||
-      // The judge gives the compile stage twice its CPU limit of wall time.
-      nearLimit(compile.wallTimeMs, 2 * limits.compileTimeMs) ||
+      nearLimit(compile.wallTimeMs, compileWallTimeMs(limits)) ||
       nearLimit(compile.peakMemoryBytes, compileMemoryLimit(result.manifest.language, limits))
     ) {
       return false;
@@ -212,7 +207,7 @@ export function isCacheable(result: CachedResult, limits: Limits): boolean {
  * are the machine's measurements (CPU and wall time, peak memory), which differ
  * on every run, and the manifest, which the cache key already fixes.
  */
-export function outcomeDigest(result: CachedResult): string {
+export function outcomeDigest(result: JudgedResult): string {
   const facts = <T extends { cpuTimeMs?: number; wallTimeMs: number; peakMemoryBytes: number }>(m: T) => {
     const { cpuTimeMs: _c, wallTimeMs: _w, peakMemoryBytes: _p, ...rest } = m;
     return rest;
@@ -246,7 +241,7 @@ export interface CacheStats {
  * hit), or the mark of a submission whose runs disagreed (never cached again).
  */
 type Entry =
-  | { readonly state: 'candidate' | 'confirmed'; readonly result: CachedResult; readonly outcome: string; readonly bytes: number }
+  | { readonly state: 'candidate' | 'confirmed'; readonly result: JudgedResult; readonly outcome: string; readonly bytes: number }
   | { readonly state: 'nondeterministic' };
 
 /** The budget one nondeterminism mark takes: its key and the map's bookkeeping, roughly. */
@@ -254,7 +249,7 @@ const MARK_BYTES = 256;
 
 /** A finished run as its callers get it: the result, and whether runs of this submission were seen to disagree. */
 interface Judged {
-  readonly result: CachedResult;
+  readonly result: JudgedResult;
   readonly nondeterministic: boolean;
 }
 
@@ -263,10 +258,6 @@ interface Flight {
   /** Callers still waiting; at 0 the run is aborted. */
   waiters: number;
   readonly done: Promise<Judged>;
-}
-
-function cancelled(signal: AbortSignal): CancelledError {
-  return signal.reason instanceof CancelledError ? signal.reason : new CancelledError('the request was cancelled while its submission was judged');
 }
 
 export class ResultCache {
@@ -295,10 +286,10 @@ export class ResultCache {
    */
   async getOrRun(
     key: string,
-    run: (signal: AbortSignal) => Promise<CachedResult>,
-    opts: { signal?: AbortSignal | undefined; store: (r: CachedResult) => boolean; joined?: (() => void) | undefined },
-  ): Promise<{ result: CachedResult; source: CacheOutcome; nondeterministic: boolean }> {
-    if (opts.signal?.aborted) throw cancelled(opts.signal);
+    run: (signal: AbortSignal) => Promise<JudgedResult>,
+    opts: { signal?: AbortSignal | undefined; store: (r: JudgedResult) => boolean; joined?: (() => void) | undefined },
+  ): Promise<{ result: JudgedResult; source: CacheOutcome; nondeterministic: boolean }> {
+    if (opts.signal?.aborted) throw CancelledError.from(opts.signal, 'cancelled while its submission was judged');
     const stored = this.entries?.get(key);
     // Copies out, every time: callers decorate their results, and must not decorate anyone else's.
     if (stored?.state === 'confirmed') return { result: structuredClone(stored.result), source: 'hit', nondeterministic: false };
@@ -310,7 +301,7 @@ export class ResultCache {
     return { result: structuredClone(judged.result), source, nondeterministic: judged.nondeterministic };
   }
 
-  private start(key: string, run: (signal: AbortSignal) => Promise<CachedResult>, store: (r: CachedResult) => boolean): Flight {
+  private start(key: string, run: (signal: AbortSignal) => Promise<JudgedResult>, store: (r: JudgedResult) => boolean): Flight {
     const controller = new AbortController();
     // Leaving the flight table and entering the store happen in one step, so a caller
     // arriving in between can neither miss both nor join a run that has finished.
@@ -342,7 +333,7 @@ export class ResultCache {
    * key nondeterministic for good (as long as the mark stays in the LRU).
    * Returns whether the key is marked.
    */
-  private record(key: string, result: CachedResult): boolean {
+  private record(key: string, result: JudgedResult): boolean {
     if (this.entries === undefined) return false;
     const known = this.entries.get(key);
     if (known?.state === 'nondeterministic') return true;
@@ -372,7 +363,7 @@ export class ResultCache {
     if (signal === undefined) return flight.done;
     return new Promise<Judged>((resolve, reject) => {
       const onAbort = (): void => {
-        reject(cancelled(signal));
+        reject(CancelledError.from(signal, 'cancelled while its submission was judged'));
         flight.waiters--;
         if (flight.waiters === 0) {
           // Later callers start afresh rather than join a run being torn down.

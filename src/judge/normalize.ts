@@ -7,7 +7,7 @@ import { harnessFor, harnessLanguages, testFileHarness } from '../languages/harn
 import { completeTestCode } from '../languages/test-code.js';
 import { findLanguage, languageIds, type LanguageDefinition } from '../languages/registry.js';
 import type { SubmissionRequest, TestCaseRequest } from '../domain/requests.js';
-import { defaultChecker, type Submission, type TestCase } from './judge.js';
+import { defaultChecker, type Submission, type TestCase } from './submission.js';
 
 type Settings = Pick<Config, 'defaultLimits' | 'maxLimits' | 'maxTests' | 'maxFiles'>;
 

@@ -338,7 +338,7 @@ export class Scheduler {
   private enqueue(flow: FlowImpl, task: Task): Promise<unknown> {
     // Admission was decided by admit(); a request already admitted is not refused for size here.
     if (this.closing) return Promise.reject(new ShuttingDownError('the service is shutting down'));
-    if (flow.signal.aborted) return Promise.reject(cancelled(flow.signal));
+    if (flow.signal.aborted) return Promise.reject(CancelledError.from(flow.signal, 'dropped before it started'));
     return new Promise((resolve, reject) => {
       this.watch(flow);
       const before = flow.queued;
@@ -467,7 +467,7 @@ export class Scheduler {
 
   private yieldSlot(run: Running): Promise<void> {
     const flow = run.flow;
-    if (flow.signal.aborted) return Promise.reject(cancelled(flow.signal));
+    if (flow.signal.aborted) return Promise.reject(CancelledError.from(flow.signal, 'dropped before it started'));
     if (!run.holding) return Promise.reject(new Error('yield() while the task holds no slot: await the previous yield()'));
     const next = this.nextOther(flow);
     // Past the cap a new task may not take the slot: it would leave one more sandbox paused.
@@ -509,7 +509,7 @@ export class Scheduler {
       this.waitingRequests--;
     }
     if (entries.length > 0 || resumes.length > 0) {
-      const error = cancelled(flow.signal);
+      const error = CancelledError.from(flow.signal, 'dropped before it started');
       for (const entry of entries) entry.reject(error);
       for (const resume of resumes) resume.reject(error);
     }
@@ -527,14 +527,4 @@ export class Scheduler {
   private checkDrained(): void {
     if (this.closing && this.running === 0 && this.queued === 0 && this.paused === 0) this.resolveDrained?.();
   }
-}
-
-function cancelled(signal: AbortSignal): CancelledError {
-  const reason: unknown = signal.reason;
-  let why = 'the client disconnected or the deadline passed';
-  if (typeof reason === 'string' && reason !== '') why = reason;
-  else if (reason instanceof Error && reason.name === 'TimeoutError') why = 'the deadline passed';
-  // A bare abort() carries a generic AbortError whose message says nothing the default does not.
-  else if (reason instanceof Error && reason.name !== 'AbortError' && reason.message !== '') why = reason.message;
-  return new CancelledError(`dropped before it started: ${why}`, { cause: reason });
 }

@@ -9,7 +9,8 @@
  * refuse the job by its size and admit its programs to the judge's queue.
  */
 import { BadRequestError } from '../errors.js';
-import type { BatchItem, Judge, Submission, SubmitOptions } from '../judge/judge.js';
+import type { Judge } from '../judge/judge.js';
+import type { BatchItem, Submission, SubmitOptions } from '../judge/submission.js';
 import { ResponseBudget } from '../judge/response-budget.js';
 import type { BatchLine, JudgeLines, SubmissionResult } from '../domain/results.js';
 import type { Priority } from '../domain/vocabulary.js';

@@ -1,6 +1,6 @@
 /** Which image serves each language right now, and the toolchain version it reports. */
 import type { ImageCatalog } from '../images/images.js';
-import type { ImageRef } from '../judge/judge.js';
+import type { ImageRef } from '../judge/submission.js';
 import type { RunRecord } from '../sandbox/protocol.js';
 import { languages, type LanguageDefinition } from './registry.js';
 

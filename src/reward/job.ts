@@ -9,7 +9,7 @@
  */
 import { BadRequestError } from '../errors.js';
 import type { JudgeLines } from '../domain/results.js';
-import type { BatchItem, Submission } from '../judge/judge.js';
+import type { BatchItem, Submission } from '../judge/submission.js';
 import { requireLanguage } from '../judge/normalize.js';
 import type { ProblemRequest } from '../domain/requests.js';
 import { extractCode, type ExtractionPolicy } from './extract.js';

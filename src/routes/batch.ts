@@ -1,5 +1,5 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import type { BatchItem } from '../judge/judge.js';
+import type { BatchItem } from '../judge/submission.js';
 import { ResponseBudget } from '../judge/response-budget.js';
 import { batchJsonResponseSchema, batchRequestSchema, errorSchema, type BatchLine, type BatchRequest, type BatchSummary } from '../schemas.js';
 import { answerLines, checkItemCount, checkJsonAnswerTests, checkUniqueIds, itemSubmission, judgeOptions, sharedProgram, wantsJson } from './programs.js';
@@ -32,9 +32,9 @@ export const batchRoutes: FastifyPluginAsyncZod = async (app) => {
       if (wantsJson(request.headers.accept)) checkJsonAnswerTests(items, 'items', app.config.maxJsonAnswerTests);
       const options = { ...judgeOptions(body, reply, 'online', app.config), budget: new ResponseBudget(app.config.maxResponseBytes) };
       // Admission before the first byte: once the stream starts, the status is 200.
-      app.judge.admit(items.length);
+      const batch = app.judge.batch(items, options);
 
-      return answerLines<BatchLine, BatchSummary>(request, reply, (emit, ready) => app.judge.batch(items, { ...options, ready }, emit));
+      return answerLines<BatchLine, BatchSummary>(request, reply, (emit, ready) => batch.run(emit, ready));
     },
   );
 };

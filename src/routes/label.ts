@@ -39,8 +39,8 @@ export const labelRoutes: FastifyPluginAsyncZod = async (app) => {
       checkJsonAnswerTests([{ submission: job.reference }, ...job.programs], 'variants', app.config.maxJsonAnswerTests);
       const options = judgeOptions(body, reply, 'offline', app.config);
       // The reference, its segmentation and every distinct variant: admitted whole or refused (429) whole.
-      app.judge.admit(2 + job.programs.length);
-      const judgeVariants: JudgeLines = (onLine) => app.judge.batch(job.programs, options, onLine);
+      const variantRuns = app.judge.batch(job.programs, { ...options, alongside: 2 });
+      const judgeVariants: JudgeLines = (onLine) => variantRuns.run(onLine);
       return runLabelJob({ judge: app.judge, maxResponseBytes: app.config.maxResponseBytes }, job, options, judgeVariants);
     },
   );

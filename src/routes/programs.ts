@@ -3,7 +3,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Config } from '../config.js';
 import type { Priority } from '../domain/vocabulary.js';
 import { BadRequestError } from '../errors.js';
-import type { Submission } from '../judge/judge.js';
+import type { Submission } from '../judge/submission.js';
 import { normalizeSubmission, normalizeTests, type TestSet } from '../judge/normalize.js';
 import { programSchema, type ProgramRequest } from '../schemas.js';
 import { clientGone } from './client.js';

@@ -36,9 +36,9 @@ export const rewardRoutes: FastifyPluginAsyncZod = async (app) => {
       if (wantsJson(request.headers.accept)) checkJsonAnswerTests(job.programs, 'items', app.config.maxJsonAnswerTests);
       const options = { ...judgeOptions(body, reply, 'online', app.config), budget: new ResponseBudget(app.config.maxResponseBytes) };
       // Before the answer starts: a refusal (429) must still be the response's status.
-      app.judge.admit(job.programs.length);
+      const judging = app.judge.batch(job.programs, options);
       return answerLines<RewardLine, RewardSummary>(request, reply, (emit, ready) =>
-        runRewardJob(job, (onLine) => app.judge.batch(job.programs, { ...options, ready }, onLine), emit),
+        runRewardJob(job, (onLine) => judging.run(onLine, ready), emit),
       );
     },
   );

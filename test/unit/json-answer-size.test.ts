@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
 import { buildApp } from '../../src/app.js';
 import { parseConfig } from '../../src/config.js';
-import type { BatchItem } from '../../src/judge/judge.js';
+import type { BatchItem } from '../../src/judge/submission.js';
 import { DockerEngine } from '../../src/sandbox/docker-engine.js';
 import type { BatchSummary } from '../../src/schemas.js';
 
@@ -19,10 +19,12 @@ after(() => app.close());
 
 // No Docker: a judge that answers every item not_run, so an admitted request is a 200.
 const summary: BatchSummary = { type: 'summary', total: 0, ok: 0, error: 0, notRun: 0, verdicts: {}, cacheHits: 0, deadlineExceeded: false, responseTruncated: false, wallTimeMs: 0 };
-app.judge.batch = async (items: readonly BatchItem[], _options, onItem) => {
-  items.forEach(({ id }, index) => onItem({ type: 'item', index, id, status: 'not_run', reason: 'deadline' }));
-  return summary;
-};
+app.judge.batch = (items: readonly BatchItem[]) => ({
+  run: async (onItem) => {
+    items.forEach(({ id }, index) => onItem({ type: 'item', index, id, status: 'not_run', reason: 'deadline' }));
+    return summary;
+  },
+});
 
 const tests = Array.from({ length: 10 }, (_, i) => ({ stdin: `${i}\n`, expectedStdout: `${i}\n` }));
 const items = (n: number) => Array.from({ length: n }, (_, i) => ({ id: `s${i}`, source: `print(${i})` }));

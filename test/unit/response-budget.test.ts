@@ -8,7 +8,7 @@ import { after, describe, it } from 'node:test';
 import { buildApp } from '../../src/app.js';
 import { parseConfig } from '../../src/config.js';
 import { ResponseBudget } from '../../src/judge/response-budget.js';
-import type { Submission } from '../../src/judge/judge.js';
+import type { Submission } from '../../src/judge/submission.js';
 import { DockerEngine } from '../../src/sandbox/docker-engine.js';
 import type { SubmissionResult, TestResult } from '../../src/schemas.js';
 

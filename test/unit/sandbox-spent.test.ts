@@ -6,109 +6,30 @@
  * so each way a wipe can end is reached exactly.
  */
 import assert from 'node:assert/strict';
-import { PassThrough } from 'node:stream';
 import { describe, it } from 'node:test';
 import { parseConfig } from '../../src/config.js';
 import { DockerUnavailableError } from '../../src/errors.js';
-import { Judge, type BatchItem } from '../../src/judge/judge.js';
+import { Judge } from '../../src/judge/judge.js';
+import type { BatchItem } from '../../src/judge/submission.js';
 import { normalizeSubmission } from '../../src/judge/normalize.js';
 import { Metrics } from '../../src/metrics.js';
-import type { ContainerEngine, SandboxContainer, SandboxSpec } from '../../src/sandbox/docker-engine.js';
-import { PROTOCOL_VERSION } from '../../src/sandbox/protocol.js';
 import { wipeTimeoutMs } from '../../src/sandbox/session.js';
 import { submissionRequestSchema, type BatchLine } from '../../src/schemas.js';
+import { FakeEngine } from '../helpers/fake-engine.js';
 
 /** What the supervisor does after the RESULT of a run: wipe and say OK, die, hang, or Docker goes away. */
 type AfterResult = 'ok' | 'die' | 'hang' | 'docker-gone';
 
-/** Reads the service's requests ("<verb> k=v…\n" + blobs) as they arrive. */
-class RequestReader {
-  private buffer = Buffer.alloc(0);
-
-  push(chunk: Buffer): void {
-    this.buffer = Buffer.concat([this.buffer, chunk]);
-  }
-
-  /** The next whole request's verb, or undefined while it is incomplete. */
-  take(): string | undefined {
-    const nl = this.buffer.indexOf(0x0a);
-    if (nl < 0) return undefined;
-    const header = this.buffer.subarray(0, nl).toString('ascii');
-    const [verb, ...fields] = header.split(' ');
-    const value = (key: string) => Number(fields.find((f) => f.startsWith(`${key}=`))?.slice(key.length + 1));
-    const blobs = verb === 'FILE' ? 2 : verb === 'RUN' ? value('argc') + value('envc') + 1 : 0;
-    let at = nl + 1;
-    for (let i = 0; i < blobs; i++) {
-      const end = this.buffer.indexOf(0x0a, at);
-      if (end < 0) return undefined;
-      at = end + 1 + Number(this.buffer.subarray(at, end).toString('ascii'));
-      if (at > this.buffer.length) return undefined;
-    }
-    this.buffer = this.buffer.subarray(at);
-    return verb;
-  }
-}
-
-/** A fake engine whose sandboxes answer every run with stdout "ok", then do `after(run number)`. */
-class FakeEngine {
-  readonly started: SandboxSpec[] = [];
-  readonly destroyed: string[] = [];
-  readonly verbs: string[] = [];
-
-  /** `landlock`: whether the fake supervisor says in its HELLO that it hides the cgroup counters. */
-  constructor(
-    private readonly after: (run: number, sandbox: number) => AfterResult,
-    private readonly landlock = true,
-  ) {}
-
-  asEngine(): ContainerEngine {
-    return { startSandbox: (spec: SandboxSpec) => Promise.resolve(this.start(spec)) } as unknown as ContainerEngine;
-  }
-
-  private start(spec: SandboxSpec): SandboxContainer {
-    const sandbox = this.started.push(spec);
-    const id = `fake-${sandbox}`;
-    const input = new PassThrough();
-    const output = new PassThrough();
-    const reader = new RequestReader();
-    let runs = 0;
-    let dockerGone = false;
-    output.write(`HELLO proto=${PROTOCOL_VERSION} cgroup=v1 oom_counter=1 landlock=${this.landlock ? 1 : 0}\n`);
-    input.on('data', (chunk: Buffer) => {
-      reader.push(chunk);
-      for (let verb = reader.take(); verb !== undefined; verb = reader.take()) {
-        this.verbs.push(`${id} ${verb}`);
-        if (verb !== 'RUN') {
-          output.write('OK\n');
-          continue;
-        }
-        runs++;
-        output.write(
-          'RESULT exit=0 signal=0 cpu_us=1000 wall_us=2000 rss_kb=1024 oom_kills=0 reason=none exec_errno=0 box_bytes=0 ' +
-            'stdout_len=3 stdout_truncated=0 stderr_len=0 stderr_truncated=0\nok\n',
-        );
-        const after = this.after(runs, sandbox);
-        if (after === 'ok') output.write('OK\n');
-        else if (after === 'die' || after === 'docker-gone') {
-          dockerGone = after === 'docker-gone';
-          output.end();
-        }
-      }
-    });
-    return {
-      id,
-      input,
-      output,
-      diagnostics: () => '',
-      setMemory: () => Promise.resolve(),
-      inspectExit: () => (dockerGone ? Promise.reject(new DockerUnavailableError('Docker is unreachable')) : Promise.resolve({ exitCode: 70, oomKilled: false, error: '' })),
-      destroy: () => {
-        if (!this.destroyed.includes(id)) this.destroyed.push(id);
-        output.end();
-        return Promise.resolve();
-      },
-    } as unknown as SandboxContainer;
-  }
+/**
+ * A fake engine whose sandboxes answer every run with stdout "ok", then do `after(run number in
+ * its sandbox, sandbox number)`; `landlock`: whether the supervisor says it hides the cgroup counters.
+ */
+function fakeEngine(after: (run: number, sandbox: number) => AfterResult, landlock = true): FakeEngine {
+  const engine: FakeEngine = new FakeEngine(
+    (run) => ({ record: { stdout: 'ok\n' }, after: after(engine.runs.filter((r) => r.sandbox === run.sandbox).length, run.sandbox) }),
+    landlock,
+  );
+  return engine;
 }
 
 const config = parseConfig(
@@ -142,7 +63,7 @@ describe('a sandbox not wiped after a run', () => {
   });
 
   it('keeps the run it reported, skips the tests not run and is not accepted, when the supervisor dies wiping', async () => {
-    const engine = new FakeEngine((run) => (run === 2 ? 'die' : 'ok'));
+    const engine = fakeEngine((run) => (run === 2 ? 'die' : 'ok'));
     const judge = judgeWith(engine);
     const result = await judge.submit(submission(4), options);
     await judge.settle();
@@ -161,7 +82,7 @@ describe('a sandbox not wiped after a run', () => {
   });
 
   it('does the same when the wipe does not end within its bound', async () => {
-    const engine = new FakeEngine((run) => (run === 1 ? 'hang' : 'ok'));
+    const engine = fakeEngine((run) => (run === 1 ? 'hang' : 'ok'));
     const judge = judgeWith(engine);
     const result = await judge.submit(submission(3), options);
     await judge.settle();
@@ -178,7 +99,7 @@ describe('a sandbox not wiped after a run', () => {
   });
 
   it('is accepted when every test ran and passed before the sandbox was spent', async () => {
-    const engine = new FakeEngine((run) => (run === 2 ? 'die' : 'ok'));
+    const engine = fakeEngine((run) => (run === 2 ? 'die' : 'ok'));
     const result = await judgeWith(engine).submit(submission(2), options);
     assert.equal(result.verdict, 'accepted');
     assert.deepEqual(
@@ -189,7 +110,7 @@ describe('a sandbox not wiped after a run', () => {
 
   it('is never handed to the next program of a batch: that one gets a new sandbox', async () => {
     const judge = (after: (run: number, sandbox: number) => AfterResult) => {
-      const engine = new FakeEngine(after);
+      const engine = fakeEngine(after);
       return { engine, judge: judgeWith(engine) };
     };
     const items: BatchItem[] = [
@@ -198,8 +119,7 @@ describe('a sandbox not wiped after a run', () => {
     ];
     const run = async (j: ReturnType<typeof judge>) => {
       const lines: BatchLine[] = [];
-      j.judge.admit(items.length);
-      const summary = await j.judge.batch(items, options, (line) => lines.push(line));
+      const summary = await j.judge.batch(items, options).run((line) => lines.push(line));
       await j.judge.settle();
       return { lines, summary };
     };
@@ -221,7 +141,7 @@ describe('a sandbox not wiped after a run', () => {
   });
 
   it('is still a retryable error when Docker itself went away during the wipe', async () => {
-    const engine = new FakeEngine((run) => (run === 1 ? 'docker-gone' : 'ok'));
+    const engine = fakeEngine((run) => (run === 1 ? 'docker-gone' : 'ok'));
     const judge = judgeWith(engine);
     await assert.rejects(judge.submit(submission(2), options), DockerUnavailableError);
     await judge.settle();
@@ -231,11 +151,10 @@ describe('a sandbox not wiped after a run', () => {
 describe('a sandbox whose supervisor cannot hide the cgroup counters (no Landlock)', () => {
   it('is never handed to the next program of a batch: each program gets its own sandbox', async () => {
     const items: BatchItem[] = ['a', 'b', 'c'].map((id) => ({ id, submission: submission(1) }));
-    const engine = new FakeEngine(() => 'ok', false);
+    const engine = fakeEngine(() => 'ok', false);
     const judge = judgeWith(engine);
     const lines: BatchLine[] = [];
-    judge.admit(items.length);
-    const summary = await judge.batch(items, options, (line) => lines.push(line));
+    const summary = await judge.batch(items, options).run((line) => lines.push(line));
     await judge.settle();
     assert.equal(summary.ok, 3, JSON.stringify(lines));
     assert.equal(engine.started.length, 3, 'one sandbox per program');

@@ -9,7 +9,7 @@ import { after, describe, it } from 'node:test';
 import { buildApp } from '../../src/app.js';
 import { parseConfig } from '../../src/config.js';
 import { cacheKey } from '../../src/judge/cache.js';
-import type { BatchItem, Submission, TestCase } from '../../src/judge/judge.js';
+import type { BatchItem, Submission, TestCase } from '../../src/judge/submission.js';
 import { DockerEngine } from '../../src/sandbox/docker-engine.js';
 import type { BatchSummary, SubmissionResult } from '../../src/schemas.js';
 
@@ -21,11 +21,13 @@ after(() => app.close());
 // The judge is replaced by one that records what it was given: no Docker, only what the routes build.
 let judged: Submission[] = [];
 const summary: BatchSummary = { type: 'summary', total: 0, ok: 0, error: 0, notRun: 0, verdicts: {}, cacheHits: 0, deadlineExceeded: false, responseTruncated: false, wallTimeMs: 0 };
-app.judge.batch = async (items: readonly BatchItem[], _options, onItem) => {
-  judged.push(...items.map((i) => i.submission));
-  items.forEach(({ id }, index) => onItem({ type: 'item', index, id, status: 'not_run', reason: 'deadline' }));
-  return summary;
-};
+app.judge.batch = (items: readonly BatchItem[]) => ({
+  run: async (onItem) => {
+    judged.push(...items.map((i) => i.submission));
+    items.forEach(({ id }, index) => onItem({ type: 'item', index, id, status: 'not_run', reason: 'deadline' }));
+    return summary;
+  },
+});
 app.judge.submit = async (submission: Submission) => {
   judged.push(submission);
   const manifest = { language: 'python', languageVersion: '3', image: 'i', imageId: 'sha256:i', limits: submission.limits, checker: submission.checker, supervisorProtocol: 2, instanceId: 'x' };

@@ -5,7 +5,7 @@
 import semver from 'semver';
 import type { Config } from '../../config.js';
 import type { Limits } from '../../domain/vocabulary.js';
-import type { Submission } from '../../judge/judge.js';
+import type { Submission } from '../../judge/submission.js';
 import { checkFileSet, normalizeSubmission } from '../../judge/normalize.js';
 import { findLanguage, type LanguageDefinition } from '../../languages/registry.js';
 import type { CompileResult, SubmissionResult, TestResult } from '../../schemas.js';

@@ -4,7 +4,7 @@
  */
 import { constants } from 'node:os';
 import type { Config } from '../../config.js';
-import type { Submission } from '../../judge/judge.js';
+import type { Submission } from '../../judge/submission.js';
 import { normalizeSubmission } from '../../judge/normalize.js';
 import { relativePath, type CompileResult, type SubmissionResult, type TestResult } from '../../schemas.js';
 import { refusedTestRunners, sandboxFusionLanguages, testFileEntry, UNCOMPILED } from './names.js';
