@@ -28,7 +28,7 @@ export interface Submission {
   language: LanguageDefinition;
   /** The file the program starts from, relative to the program directory. */
   entry: string;
-  /** With test code: the line its trailer prints once the tests finished (see languages/harness.ts). */
+  /** With test code: the line its trailer prints once the tests finished (see languages/compose.ts). */
   marker: string | undefined;
   /** Compiler arguments a harness adds. */
   compileFlags: readonly string[];
