@@ -23,9 +23,13 @@ npx tsc --noEmit
 # /healthz latency under attack is a bound on this process's event loop: measured with no other
 # test file competing for the two cores, it tells what the service does, not what the suite does.
 attack=test/docker/healthz-attack.test.ts
+# A hang must end as a named failure, not as CI's own timeout with nothing said: each test has a
+# bound far above the slowest (a compose scenario, about a minute), a file whose tests are done
+# exits even if a handle it leaked would keep it, and the run as a whole has a bound.
+runner=(node --import tsx --test --test-timeout=900000 --test-force-exit --test-reporter=spec)
 rc=0
-node --import tsx --test --test-reporter=spec "$attack" || rc=$?
+timeout -k 30s 15m "${runner[@]}" "$attack" || rc=$?
 # The deployment tests take minutes each: start them first, so they do not set the run's tail.
 mapfile -t files < <(ls test/docker/{cluster,swarm,compose}.test.ts; find test -name '*.test.ts' | sort | grep -vE "^test/docker/(cluster|swarm|compose)\.test\.ts$|^$attack$")
-node --import tsx --test --test-concurrency="${VERDICT_TEST_CONCURRENCY:-3}" --test-reporter=spec "${files[@]}" || rc=$?
+timeout -k 30s 60m "${runner[@]}" --test-concurrency="${VERDICT_TEST_CONCURRENCY:-3}" "${files[@]}" || rc=$?
 exit "$rc"

@@ -52,6 +52,8 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
     bodyLimit: config.bodyLimitBytes,
     // Draining is ours (below): a 503 with a stable code and Retry-After.
     return503OnClosing: false,
+    // The onReady hook below waits on Docker; Fastify's own 10 s is too short for a busy engine.
+    pluginTimeout: config.startupTimeoutMs,
     forceCloseConnections: false,
     // Connection bounds (timeouts, caps) live with the server itself: src/http/connections.ts.
     serverFactory: (handler) =>

@@ -110,6 +110,11 @@ export interface Config {
   scratchInodes: number;
   sandboxCpus: number;
   shutdownGraceMs: number;
+  /**
+   * How long start-up may take: sweeping an earlier run's sandboxes and probing each image's
+   * toolchain version are Docker calls, slow when the engine is busy (a build beside it).
+   */
+  startupTimeoutMs: number;
 }
 
 export class ConfigError extends Error {
@@ -192,6 +197,7 @@ export function parseConfig(env: NodeJS.ProcessEnv, facts: { cpuCount: number; r
     scratchInodes: read(env, 'VERDICT_SCRATCH_INODES', positiveInt.min(1024), 16_384),
     sandboxCpus: read(env, 'VERDICT_SANDBOX_CPUS', z.coerce.number().positive().max(64), 1),
     shutdownGraceMs: read(env, 'VERDICT_SHUTDOWN_GRACE_MS', positiveInt, 30_000),
+    startupTimeoutMs: read(env, 'VERDICT_STARTUP_TIMEOUT_MS', positiveInt, 120_000),
   };
   if (config.defaultDeadlineMs > config.maxDeadlineMs) {
     throw new ConfigError(`VERDICT_DEFAULT_DEADLINE_MS (${config.defaultDeadlineMs}) exceeds VERDICT_MAX_DEADLINE_MS (${config.maxDeadlineMs})`);

@@ -24,7 +24,14 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
   const config = parseConfig({ LOG_LEVEL: 'silent', VERDICT_CONCURRENCY: '2', ...env }, { cpuCount: 2, randomId: instanceId });
   const engine = new DockerEngine({ dockerHost: config.dockerHost, runtime: config.runtime });
   const app = await buildApp({ config: { ...config, instanceId }, engine });
-  await app.ready();
+  // A start that fails must still close: its pool timers would otherwise keep the file's process,
+  // and so the whole run, waiting forever.
+  try {
+    await app.ready();
+  } catch (err) {
+    await app.close();
+    throw err;
+  }
   after(() => app.close());
   afterEach(async () => {
     // Warm sandboxes are the pool's, by design; anything beyond them is a leak. The pool trims
