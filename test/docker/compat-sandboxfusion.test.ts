@@ -116,15 +116,21 @@ describe('POST /run_code (SandboxFusion)', async () => {
   });
 
   it("queues verl's burst of concurrent requests rather than refusing any", async () => {
-    // verl sends 32 or more at once and scores anything but a 200 or a 504 as a failed program.
+    // verl sends 32 or more at once and scores anything but a 200 as a failed program, except a
+    // 504, which it retries: the queue takes the whole burst (no 429), and only a request whose
+    // expected wait plus run_timeout would pass its client's deadline is a 504 (on a slow machine
+    // the last of the burst can be), with Retry-After.
     const answers = await Promise.all(
       Array.from({ length: 40 }, (_, i) => runCode(t, { code: `print(${i}) ${nonce()}`, language: 'python', run_timeout: 10 })),
     );
-    assert.deepEqual(
-      answers.map((a) => a.statusCode),
-      Array.from({ length: 40 }, () => 200),
-    );
-    answers.forEach((a, i) => assert.equal(a.json<RunCodeResponse>().run_result?.stdout, `${i}\n`));
+    const statuses = answers.map((a) => a.statusCode);
+    assert.ok(statuses.every((s) => s === 200 || s === 504), `statuses: ${statuses.join(' ')}`);
+    for (const a of answers.filter((a) => a.statusCode === 504)) assert.ok(Number(a.headers['retry-after']) >= 1, a.body);
+    // Two slots: the first two start at once, with no wait to refuse them for.
+    assert.ok(statuses.filter((s) => s === 200).length >= 2, `statuses: ${statuses.join(' ')}`);
+    answers.forEach((a, i) => {
+      if (a.statusCode === 200) assert.equal(a.json<RunCodeResponse>().run_result?.stdout, `${i}\n`);
+    });
   });
 
   it('accepts SandboxFusion language names: nodejs', async () => {
