@@ -1,4 +1,17 @@
 import { checkFailedMarker, sourceLines, type HarnessComposer } from '../compose.js';
+import { definedMacroNames } from './macros.js';
+
+/**
+ * Between the candidate and the test code: every macro the candidate defined or undefined is
+ * undefined again, so none rewrites the test (`#define main x`, `#define assert(e)`), and assert.h
+ * is read again, so an assert the candidate turned off (`NDEBUG` before the include) is back on.
+ * Two newlines first: a candidate's last line ending in a backslash splices only an empty line.
+ */
+function cleanSlate(source: string): string {
+  const names = definedMacroNames(source);
+  if (names.length === 0) return '\n';
+  return `\n\n${names.map((name) => `#undef ${name}\n`).join('')}#include <assert.h>\n`;
+}
 
 /**
  * C and C++: the test code's own main stays main. Explicit exit() calls are
@@ -12,7 +25,7 @@ import { checkFailedMarker, sourceLines, type HarnessComposer } from '../compose
 export function cFamilyHarness(ext: 'c' | 'cpp'): HarnessComposer {
   return ({ source, testCode, marker }) => ({
     files: [
-      { path: `main.${ext}`, content: `${source}\n\n${testCode}\n` },
+      { path: `main.${ext}`, content: `${source}\n${cleanSlate(source)}${testCode}\n` },
       {
         path: `verdict_harness.${ext}`,
         content: `#include <stdio.h>
