@@ -301,7 +301,9 @@ describe('result cache', async () => {
 });
 
 describe('warm pool', async () => {
-  const t = await startTestApp({ VERDICT_CONCURRENCY: '2', VERDICT_POOL_PREWARM: 'python', VERDICT_POOL_MAX_IDLE: '2' });
+  // The app starts as the file loads, and the suites before this one can take longer than the
+  // default 30 s demand window, after which the pre-warmed sandbox is rightly let go: a long window.
+  const t = await startTestApp({ VERDICT_CONCURRENCY: '2', VERDICT_POOL_PREWARM: 'python', VERDICT_POOL_MAX_IDLE: '2', VERDICT_POOL_WINDOW_MS: '3600000' });
 
   it('keeps sandboxes started ahead of demand, hands each out once, and refills', async () => {
     await t.app.judge.settle();
