@@ -8,8 +8,11 @@
 import type { Readable } from 'node:stream';
 import { killReasons, type KillReason } from '../domain/vocabulary.js';
 
-/** 3: a RUN is answered by its RESULT before the wipe of scratch space, then by OK once wiped. */
-export const PROTOCOL_VERSION = 3;
+/**
+ * 3: a RUN is answered by its RESULT before the wipe of scratch space, then by OK once wiped.
+ * 4: a test may be a paired run, the candidate beside a trusted test process (RunRequest.trusted).
+ */
+export const PROTOCOL_VERSION = 4;
 
 export type Phase = 'compile' | 'test';
 
@@ -26,6 +29,23 @@ export interface RunRequest {
   fileSizeBytes: number;
   openFiles: number;
   stackBytes: number;
+  /**
+   * A paired run (tests only): this process runs first, as the supervisor's trusted user, beside
+   * the candidate and joined to it only by two pipes (each reads fd 3, writes fd 4). The run ends
+   * when it does; its stdout and stderr come back as RunRecord.trusted, out of the candidate's reach.
+   */
+  trusted?: { argv: readonly string[]; env: Readonly<Record<string, string>>; stdin: Buffer };
+}
+
+/** What the trusted process of a paired run did. */
+export interface TrustedRecord {
+  exitCode: number | null;
+  signal: number | null;
+  /** It never ran: the supervisor could not set it up, or exec it (Verdict's failure, never the candidate's). */
+  failedToStart: boolean;
+  /** Its stdout and stderr together, up to the run's output cap. */
+  output: Buffer;
+  outputTruncated: boolean;
 }
 
 export interface RunRecord {
@@ -45,6 +65,8 @@ export interface RunRecord {
   stdoutTruncated: boolean;
   stderr: Buffer;
   stderrTruncated: boolean;
+  /** A paired run's trusted process; then exitCode and signal are the candidate's, and only when it ended first. */
+  trusted?: TrustedRecord;
 }
 
 export type Frame =
@@ -79,16 +101,22 @@ export function encodeReset(uid: number): Buffer {
 
 export function encodeRun(req: RunRequest): Buffer {
   const env = Object.entries(req.env).map(([k, v]) => `${k}=${v}`);
+  const trusted = req.trusted;
+  if (trusted && (req.phase !== 'test' || trusted.argv.length === 0)) throw new RangeError('only a test with a command is paired');
+  const trustedEnv = trusted ? Object.entries(trusted.env).map(([k, v]) => `${k}=${v}`) : [];
   const header =
     `RUN phase=${req.phase} cpu_ms=${Math.ceil(req.cpuTimeMs)} wall_ms=${Math.ceil(req.wallTimeMs)}` +
     ` output_bytes=${req.outputBytes} kill_on_output=${req.killOnOutput ? 1 : 0}` +
     ` fsize_bytes=${req.fileSizeBytes} nofile=${req.openFiles} stack_bytes=${req.stackBytes}` +
-    ` argc=${req.argv.length} envc=${env.length}\n`;
+    ` argc=${req.argv.length} envc=${env.length}` +
+    (trusted ? ` trusted_argc=${trusted.argv.length} trusted_envc=${trustedEnv.length}` : '') +
+    '\n';
   return Buffer.concat([
     Buffer.from(header, 'ascii'),
     ...req.argv.flatMap((a) => blob(a)),
     ...env.flatMap((e) => blob(e)),
     ...blob(req.stdin),
+    ...(trusted ? [...trusted.argv.flatMap((a) => blob(a)), ...trustedEnv.flatMap((e) => blob(e)), ...blob(trusted.stdin)] : []),
   ]);
 }
 
@@ -273,9 +301,33 @@ export class FrameParser {
     };
     const stdoutTruncated = f.get('stdout_truncated') === '1';
     const stderrTruncated = f.get('stderr_truncated') === '1';
-    this.expect(stdoutLen + stderrLen, (body) => ({
+    const paired = f.get('trusted') === '1';
+    const trustedLen = paired ? int(f, 'trusted_len') : 0;
+    if (trustedLen < 0) throw new ProtocolError('negative output length');
+    const trustedExit = paired ? int(f, 'trusted_exit') : 0;
+    const trustedSignal = paired ? int(f, 'trusted_signal') : 0;
+    const failedToStart = paired && f.get('trusted_failure') !== '0';
+    const outputTruncated = f.get('trusted_truncated') === '1';
+    this.expect(stdoutLen + stderrLen + trustedLen, (body) => ({
       kind: 'result',
-      record: { ...head, stdout: body.subarray(0, stdoutLen), stdoutTruncated, stderr: body.subarray(stdoutLen), stderrTruncated },
+      record: {
+        ...head,
+        stdout: body.subarray(0, stdoutLen),
+        stdoutTruncated,
+        stderr: body.subarray(stdoutLen, stdoutLen + stderrLen),
+        stderrTruncated,
+        ...(paired
+          ? {
+              trusted: {
+                exitCode: trustedExit >= 0 && trustedSignal === 0 ? trustedExit : null,
+                signal: trustedSignal > 0 ? trustedSignal : null,
+                failedToStart,
+                output: body.subarray(stdoutLen + stderrLen),
+                outputTruncated,
+              },
+            }
+          : {}),
+      },
     }));
   }
 }

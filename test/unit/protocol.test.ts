@@ -285,7 +285,32 @@ describe('request encoding', () => {
     for (const bad of [-1, 1.5, Number.NaN, Number.POSITIVE_INFINITY, 2 ** 53]) assert.throws(() => encodeReset(bad), RangeError);
   });
 
-  it('speaks protocol 3, the first that reports a run before wiping after it', () => {
-    assert.equal(PROTOCOL_VERSION, 3);
+  it('speaks protocol 4, the first with paired runs', () => {
+    assert.equal(PROTOCOL_VERSION, 4);
+  });
+
+  it('encodes a paired run: the trusted command, environment and stdin after the candidate\'s', () => {
+    const base = { phase: 'test' as const, argv: ['python3', 'serve.py'], env: { A: '1' }, stdin: Buffer.alloc(0), cpuTimeMs: 1, wallTimeMs: 2, outputBytes: 3, killOnOutput: false, fileSizeBytes: 4, openFiles: 5, stackBytes: 6 };
+    const wire = encodeRun({ ...base, trusted: { argv: ['python3', '-I', 'trust.py'], env: { B: '2', C: '3' }, stdin: Buffer.from('assert f() == 1') } }).toString('utf8');
+    assert.match(wire, /^RUN phase=test .* argc=2 envc=1 trusted_argc=3 trusted_envc=2\n/);
+    assert.ok(wire.endsWith('0\n7\npython32\n-I8\ntrust.py3\nB=23\nC=315\nassert f() == 1'), wire);
+    assert.doesNotMatch(encodeRun(base).toString('utf8'), /trusted/);
+    assert.throws(() => encodeRun({ ...base, phase: 'compile', trusted: { argv: ['x'], env: {}, stdin: Buffer.alloc(0) } }), RangeError);
+  });
+
+  it('decodes a paired result: the trusted output after stderr, out of the candidate\'s streams', () => {
+    const head = (trusted: string) =>
+      `RESULT exit=-1 signal=0 cpu_us=0 wall_us=0 rss_kb=0 oom_kills=0 reason=none exec_errno=0 box_bytes=0 stdout_len=3 stdout_truncated=0 stderr_len=2 stderr_truncated=0 ${trusted}\n`;
+    const parser = new FrameParser();
+    parser.push(Buffer.from(`${head('trusted=1 trusted_exit=0 trusted_signal=0 trusted_failure=0 trusted_len=6 trusted_truncated=1')}outerreport`));
+    parser.push(Buffer.from(`${head('trusted=1 trusted_exit=-1 trusted_signal=9 trusted_failure=2 trusted_len=0 trusted_truncated=0')}outer`));
+    parser.push(Buffer.from(`${head('trusted=0 trusted_exit=-1 trusted_signal=0 trusted_failure=0 trusted_len=0 trusted_truncated=0')}outer`));
+    const records = [parser.take(), parser.take(), parser.take()].map((f) => (f?.kind === 'result' ? f.record : assert.fail('not a result')));
+    assert.equal(records[0]!.stdout.toString(), 'out');
+    assert.equal(records[0]!.stderr.toString(), 'er');
+    assert.equal(records[0]!.exitCode, null);
+    assert.deepEqual({ ...records[0]!.trusted, output: records[0]!.trusted?.output.toString() }, { exitCode: 0, signal: null, failedToStart: false, output: 'report', outputTruncated: true });
+    assert.deepEqual({ ...records[1]!.trusted, output: '' }, { exitCode: null, signal: 9, failedToStart: true, output: '', outputTruncated: false });
+    assert.equal(records[2]!.trusted, undefined);
   });
 });

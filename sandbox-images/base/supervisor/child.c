@@ -35,18 +35,27 @@ static int set_limit(int resource, rlim_t soft, rlim_t hard) {
 }
 
 /*
- * Every descriptor but stdio and `keep` (the status pipe, close-on-exec, so the candidate
+ * Every descriptor from `first` up but `keep` (the status pipe, close-on-exec, so the child
  * never holds it either). The supervisor opens its own descriptors close-on-exec, but an fd
- * opened without it (a library's, a future one) must not reach the candidate. close_range needs
+ * opened without it (a library's, a future one) must not reach the child. close_range needs
  * Linux 5.9 (ENOSYS before), and a seccomp profile written before it refuses it (Docker's
  * answers EPERM): on any failure, the same closes one by one.
  */
-static void close_other_fds(int keep) {
-  /* `keep` is 3 or more: 0, 1 and 2 were open when its pipe was made. */
-  unsigned k = (unsigned)keep;
-  if ((k == 3 || syscall(SYS_close_range, 3U, k - 1, 0U) == 0) && syscall(SYS_close_range, k + 1, ~0U, 0U) == 0) return;
-  for (int fd = 3; fd < FD_SCAN_LIMIT; fd++)
+static void close_other_fds(int first, int keep) {
+  /* `keep` lies above `first`: it was moved there (move_above). */
+  unsigned f = (unsigned)first, k = (unsigned)keep;
+  if ((k == f || syscall(SYS_close_range, f, k - 1, 0U) == 0) && syscall(SYS_close_range, k + 1, ~0U, 0U) == 0) return;
+  for (int fd = first; fd < FD_SCAN_LIMIT; fd++)
     if (fd != keep) close(fd);
+}
+
+/* A copy of `fd` at MOVED_FDS or above, so the dup2s onto 0..4 cannot overwrite a descriptor still to be moved. */
+#define MOVED_FDS 10
+static int move_above(int fd, int cloexec) {
+  if (fd < 0) return -1;
+  int moved = fcntl(fd, cloexec ? F_DUPFD_CLOEXEC : F_DUPFD, MOVED_FDS);
+  if (moved < 0) _exit(127);
+  return moved;
 }
 
 static const char *env_lookup(char **envp, const char *key) {
@@ -81,23 +90,26 @@ static void exec_candidate(char **argv, char **envp) {
   errno = saved;
 }
 
-void become_candidate(const run_request *r, uid_t uid, int in_fd, int out_fd, int err_fd, int status_fd) {
+void become_child(const run_request *r, const child_spec *c) {
   signal(SIGPIPE, SIG_DFL);
   signal(SIGCHLD, SIG_DFL);
   sigset_t none;
   sigemptyset(&none);
   sigprocmask(SIG_SETMASK, &none, NULL);
   setsid();
-  dup2(in_fd, STDIN_FILENO);
-  dup2(out_fd, STDOUT_FILENO);
-  dup2(err_fd, STDERR_FILENO);
+  int paired = c->peer_in_fd >= 0;
+  int from[5] = {move_above(c->in_fd, 0), move_above(c->out_fd, 0), move_above(c->err_fd, 0), move_above(c->peer_in_fd, 0),
+                 move_above(c->peer_out_fd, 0)};
+  int status_fd = move_above(c->status_fd, 1);
+  int targets = paired ? 5 : 3;
+  for (int fd = 0; fd < targets; fd++) dup2(from[fd], fd);
   /* Reopening stdio by name (/dev/stdin, /proc/self/fd/0) checks the pipe's owner:
-   * give the candidate its own pipes. A failure only keeps that idiom unavailable. */
-  for (int fd = STDIN_FILENO; fd <= STDERR_FILENO; fd++) {
-    int ignored = fchown(fd, uid, CANDIDATE_GID);
+   * give the child its own pipes. A failure only keeps that idiom unavailable. */
+  for (int fd = 0; fd < targets; fd++) {
+    int ignored = fchown(fd, c->uid, c->gid);
     (void)ignored;
   }
-  close_other_fds(status_fd);
+  close_other_fds(targets, status_fd);
   /* The candidate, never the supervisor, is what the OOM killer should pick. A
    * candidate may lower it again (that needs no privilege down to 0); the service
    * then sees the supervisor OOM-killed and judges the test as over its memory. */
@@ -112,12 +124,12 @@ void become_candidate(const run_request *r, uid_t uid, int in_fd, int out_fd, in
   int failure[2] = {0, 0};
   if (set_limit(RLIMIT_CPU, cpu_s, cpu_s + 1) < 0 || set_limit(RLIMIT_FSIZE, r->fsize_bytes, r->fsize_bytes) < 0 ||
       set_limit(RLIMIT_NOFILE, r->nofile, r->nofile) < 0 || set_limit(RLIMIT_CORE, 0, 0) < 0 ||
-      set_limit(RLIMIT_STACK, r->stack_bytes, r->stack_bytes) < 0 || chdir(BOX_DIR) < 0 || setgroups(0, NULL) < 0 ||
-      setgid(CANDIDATE_GID) < 0 || setuid(uid) < 0 || install_socket_filter() < 0 || hide_cgroup_counters() < 0) {
+      set_limit(RLIMIT_STACK, r->stack_bytes, r->stack_bytes) < 0 || chdir(c->dir) < 0 || setgroups(0, NULL) < 0 ||
+      setgid(c->gid) < 0 || setuid(c->uid) < 0 || install_socket_filter() < 0 || hide_cgroup_counters() < 0) {
     failure[0] = CHILD_SETUP_FAILED;
   } else {
     umask(022);
-    exec_candidate(r->argv, r->envp);
+    exec_candidate(c->argv, c->envp);
     failure[0] = CHILD_EXEC_FAILED;
   }
   failure[1] = errno;

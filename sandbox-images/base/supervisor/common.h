@@ -11,6 +11,13 @@
 #define BOX_DIR "/box"
 /* The image's sandbox group (sandbox-images/base/Dockerfile); the uid is the service's choice. */
 #define CANDIDATE_GID 10001
+/*
+ * The trusted test process of a paired run (run.h): a user and group of its own, outside the
+ * candidates' range (the service picks those from 100000 up; RESET and --uid refuse this one), so
+ * no candidate process can signal, trace or read it.
+ */
+#define TRUSTED_UID 9999
+#define TRUSTED_GID 9999
 
 /*
  * The supervisor's only way to report an internal failure: a line on its stderr (the service

@@ -64,11 +64,14 @@ void reply_error(const char *fmt, ...) {
 
 void reply_result(const run_result *r) {
   reply("RESULT exit=%d signal=%d cpu_us=%lld wall_us=%lld rss_kb=%lld oom_kills=%lld reason=%s "
-        "exec_errno=%d box_bytes=%lld stdout_len=%zu stdout_truncated=%d stderr_len=%zu stderr_truncated=%d",
+        "exec_errno=%d box_bytes=%lld stdout_len=%zu stdout_truncated=%d stderr_len=%zu stderr_truncated=%d "
+        "trusted=%d trusted_exit=%d trusted_signal=%d trusted_failure=%d trusted_len=%zu trusted_truncated=%d",
         r->exit_code, r->signo, r->cpu_us, r->wall_us, r->rss_kb, r->oom_kills, reason_names[r->reason], r->exec_errno,
-        r->box_bytes, r->out.len, r->out_truncated, r->err.len, r->err_truncated);
+        r->box_bytes, r->out.len, r->out_truncated, r->err.len, r->err_truncated, r->paired, r->trusted_exit,
+        r->trusted_signal, r->trusted_failure, r->trusted_out.len, r->trusted_out_truncated);
   write_all(STDOUT_FILENO, r->out.data, r->out.len);
   write_all(STDOUT_FILENO, r->err.data, r->err.len);
+  write_all(STDOUT_FILENO, r->trusted_out.data, r->trusted_out.len);
 }
 
 /* ---------- requests: a buffered reader over stdin ---------- */
@@ -152,6 +155,16 @@ int header_value(const char *header, const char *key, char *out, size_t cap) {
   return 0;
 }
 
+static unsigned long long header_number_or(const char *header, const char *key, int base, unsigned long long absent) {
+  char v[32];
+  if (!header_value(header, key, v, sizeof v)) return absent;
+  char *end;
+  errno = 0;
+  unsigned long long n = strtoull(v, &end, base);
+  if (errno || *end || end == v) die("bad %s '%s'", key, v);
+  return n;
+}
+
 static unsigned long long header_number(const char *header, const char *key, int base) {
   char v[32];
   if (!header_value(header, key, v, sizeof v)) die("request lacks %s", key);
@@ -197,6 +210,15 @@ run_request read_run_request(const char *header) {
   for (size_t i = 0; i < r.argc; i++) r.argv[i] = read_blob().data;
   for (size_t i = 0; i < r.envc; i++) r.envp[i] = read_blob().data;
   r.input = read_blob();
+  r.trusted_argc = (size_t)header_number_or(header, "trusted_argc", 10, 0);
+  r.trusted_envc = (size_t)header_number_or(header, "trusted_envc", 10, 0);
+  if (r.trusted_argc > MAX_ARGS || r.trusted_envc > MAX_ARGS || (r.trusted_argc == 0 && r.trusted_envc > 0)) die("bad trusted_argc/envc");
+  if (r.trusted_argc > 0 && r.compile) die("a compile is never paired");
+  r.trusted_argv = xcalloc(r.trusted_argc + 1, sizeof *r.trusted_argv);
+  r.trusted_envp = xcalloc(r.trusted_envc + 1, sizeof *r.trusted_envp);
+  for (size_t i = 0; i < r.trusted_argc; i++) r.trusted_argv[i] = read_blob().data;
+  for (size_t i = 0; i < r.trusted_envc; i++) r.trusted_envp[i] = read_blob().data;
+  r.trusted_input = r.trusted_argc > 0 ? read_blob() : (blob_t){xcalloc(1, 1), 0};
   return r;
 }
 
@@ -206,4 +228,9 @@ void free_run_request(run_request *r) {
   free(r->argv);
   free(r->envp);
   free(r->input.data);
+  for (size_t i = 0; i < r->trusted_argc; i++) free(r->trusted_argv[i]);
+  for (size_t i = 0; i < r->trusted_envc; i++) free(r->trusted_envp[i]);
+  free(r->trusted_argv);
+  free(r->trusted_envp);
+  free(r->trusted_input.data);
 }

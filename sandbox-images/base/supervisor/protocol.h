@@ -6,20 +6,26 @@
  * Requests:
  *   FILE mode=<octal>            + blobs: path, content
  *   RUN  phase=compile|test cpu_ms= wall_ms= output_bytes= kill_on_output=0|1
- *        fsize_bytes= nofile= stack_bytes= argc= envc=
- *                                + blobs: argv[0..argc), env[0..envc), stdin
+ *        fsize_bytes= nofile= stack_bytes= argc= envc= [trusted_argc= trusted_envc=]
+ *                                + blobs: argv[0..argc), env[0..envc), stdin,
+ *                                  then, for a paired run, trusted argv, env and stdin
  *   RESET uid=<N>                  (OK, or ERR for a uid out of range)
  * Replies:
- *   HELLO proto=3 cgroup=v1|v2|none oom_counter=0|1 landlock=0|1
+ *   HELLO proto=4 cgroup=v1|v2|none oom_counter=0|1 landlock=0|1
  *   OK | ERR + blob message
  *   RESULT exit= signal= cpu_us= wall_us= rss_kb= oom_kills= reason= exec_errno=
  *          box_bytes= stdout_len= stdout_truncated= stderr_len= stderr_truncated=
- *          followed by the captured stdout and stderr bytes; a RUN is answered
+ *          trusted=0|1 trusted_exit= trusted_signal= trusted_failure=0|1|2 trusted_len= trusted_truncated=
+ *          followed by the captured stdout, stderr and trusted output bytes; a RUN is answered
  *          by a RESULT as soon as every process of the run is dead, then by OK
  *          once scratch space is wiped and, after a test, what it created in
  *          the box (after a compile, the box is sealed instead).
  *          rss_kb is the peak memory of all the program's processes together
  *          (memory_watch), or of its largest process when that was higher.
+ *          In a paired run (trusted_argc > 0) exit and signal are the candidate's, and only
+ *          when it ended before the trusted process did; trusted_* are the trusted process's
+ *          (trusted_failure: it could not be set up (1) or exec'd (2)), and its output is its
+ *          stdout and stderr together.
  *
  * A malformed request is not answered: the supervisor dies (common.h), as the service never
  * sends one and a sandbox that received one cannot be trusted to be in a known state.
@@ -30,7 +36,7 @@
 #include <stddef.h>
 #include <sys/resource.h>
 
-#define PROTO_VERSION 3
+#define PROTO_VERSION 4
 #define MAX_HEADER 4096
 
 typedef struct {
@@ -53,6 +59,10 @@ typedef struct {
   size_t argc, envc;
   char **argv, **envp; /* NULL-terminated */
   blob_t input;
+  /* A paired run (run.h): the trusted process's command, environment and stdin; argc 0 when unpaired. */
+  size_t trusted_argc, trusted_envc;
+  char **trusted_argv, **trusted_envp;
+  blob_t trusted_input;
 } run_request;
 
 /* Why a run ended; spelled on the wire by reason_names in protocol.c (the service: killReasons). */
@@ -68,6 +78,10 @@ typedef struct {
   long long box_bytes;
   blob_t out, err;
   int out_truncated, err_truncated;
+  int paired;
+  int trusted_exit, trusted_signal, trusted_failure;
+  blob_t trusted_out;
+  int trusted_out_truncated;
 } run_result;
 
 /* Returns 0 at a clean end of stream, 1 when a header line was read into `dst`. */

@@ -55,6 +55,9 @@ static void account(reap_state *st, pid_t pid, int status, const struct rusage *
     st->main_done = 1;
     st->main_status = status;
     st->main_end_us = now_us();
+  } else if (st->peer_pid > 0 && pid == st->peer_pid) {
+    st->peer_done = 1;
+    st->peer_status = status;
   }
 }
 

@@ -13,6 +13,10 @@ typedef struct {
   int main_done;
   int main_status;
   long long main_end_us;
+  /* A paired run's other process (run.h): the candidate, whose exit is reported only when it came first. */
+  pid_t peer_pid;
+  int peer_done;
+  int peer_status;
   long long cpu_us; /* user and system time of every process reaped */
   long long rss_kb; /* the largest single process's high-water mark */
 } reap_state;

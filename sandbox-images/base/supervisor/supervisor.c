@@ -10,7 +10,8 @@
  * This file is the request loop and the state it carries from one request to the
  * next: the candidate's uid and whether the box is sealed. The parts, by concern:
  *   protocol   framing; the FILE, RUN and RESET requests, the HELLO, OK, ERR and RESULT replies
- *   run        one run: pipes, fork, limits enforced, accounting
+ *   run        one run (or a paired one: the candidate and a trusted test process): pipes, fork,
+ *              limits enforced, accounting
  *   child      the forked side until exec: stdio, descriptors, rlimits, uid, exec
  *   reap       children's exits; killing every process of the container
  *   cgroup     the container's CPU, OOM and memory counters
@@ -87,6 +88,7 @@ static void handle_run(const char *header) {
   reply_result(&res);
   free(res.out.data);
   free(res.err.data);
+  free(res.trusted_out.data);
 
   /* The run is over and reported first: what it left behind, however much, can then only cost
    * this sandbox (the service retires one that does not answer OK in time), never the run's result. */
@@ -108,7 +110,7 @@ static int parse_uid(const char *text, uid_t *out) {
   char *end;
   errno = 0;
   unsigned long long uid = strtoull(text, &end, 10);
-  if (text[0] < '0' || text[0] > '9' || errno || *end || uid < 1000 || uid > 2147483647ULL) return 0;
+  if (text[0] < '0' || text[0] > '9' || errno || *end || uid < 1000 || uid > 2147483647ULL || uid == TRUSTED_UID) return 0;
   *out = (uid_t)uid;
   return 1;
 }
