@@ -37,6 +37,15 @@ export class SandboxFailedError extends VerdictError {
   override readonly retryAfterSeconds = 1;
 }
 
+/** A paired run's trusted test process could not start or ended without its report: Verdict's failure, as the candidate cannot reach it. */
+export class TrustedRunnerFailedError extends VerdictError {
+  override name = 'TrustedRunnerFailedError';
+  readonly code = 'VERDICT_TRUSTED_RUNNER_FAILED';
+  readonly statusCode = 503;
+  readonly retryable = true;
+  override readonly retryAfterSeconds = 1;
+}
+
 export class ImageMissingError extends VerdictError {
   override name = 'ImageMissingError';
   readonly code = 'VERDICT_IMAGE_MISSING';

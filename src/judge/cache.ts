@@ -18,7 +18,7 @@ import { compileMemoryBytes, compileWallTimeMs } from './sizing.js';
 import type { JudgedResult, Submission, TestCase } from './submission.js';
 
 /** Bumped whenever the encoding below changes, so no old key can mean something new. */
-const KEY_FORMAT = 'verdict-result-key/2';
+const KEY_FORMAT = 'verdict-result-key/3';
 
 /**
  * Writes each field to the hash in a self-delimiting form: variable-length
@@ -129,6 +129,8 @@ export function cacheKey(sub: Submission, imageId: string): string {
   w.bool(marker !== undefined);
   w.bool(sub.coverage);
   w.string(sub.entry);
+  w.bool(sub.trustedTestCode !== undefined);
+  w.string(sub.trustedTestCode ?? '');
 
   w.count(sub.files.length);
   for (const f of sub.files) {

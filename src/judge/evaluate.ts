@@ -8,6 +8,7 @@ import { check } from '../domain/checkers.js';
 import { classifyCompile, classifyRun, signalName } from '../domain/classify.js';
 import { valueDifference } from '../domain/values.js';
 import type { Verdict } from '../domain/vocabulary.js';
+import { TrustedRunnerFailedError } from '../errors.js';
 import { checkFailedMarker } from '../languages/harness.js';
 import type { RunRecord } from '../sandbox/protocol.js';
 import type { CompileResult, TestResult } from '../domain/results.js';
@@ -15,11 +16,14 @@ import { failureLocation, reportWindow } from './location.js';
 import { ownLines, stripMarker, takeCallReport, takeCoverage, type CallReport } from './reports.js';
 import type { StepRecord } from './step.js';
 import type { Submission, TestCase } from './submission.js';
+import { readTrustedReport, trustedVerdict } from './trusted-report.js';
 
 /** The markers a test ran with: the tracer's (a traced program run) or the call runner's (a call test). */
 export interface TestMarkers {
   coverage?: string | undefined;
   call?: string | undefined;
+  /** A paired run: its trusted test process's report decides (trusted-report.ts). */
+  paired?: boolean;
 }
 
 /**
@@ -55,7 +59,10 @@ export async function evaluateTest(
   suspect?: RegExp,
 ): Promise<{ result: TestResult; suspected: boolean }> {
   let stdout = record.stdout;
-  let verdict: Verdict | undefined = classifyRun(record, { cpuTimeMs: sub.limits.timeMs, memoryBytes: sub.limits.memoryBytes });
+  let stderr = record.stderr;
+  // A paired run's program is reported only when it ended before the test process: still running then is no failure.
+  const ended = markers.paired && record.exitCode === null && record.signal === null ? { ...record, exitCode: 0 } : record;
+  let verdict: Verdict | undefined = classifyRun(ended, { cpuTimeMs: sub.limits.timeMs, memoryBytes: sub.limits.memoryBytes });
   let checkerMessage: string | undefined;
   let harnessCompleted: boolean | undefined;
   // The tracer reports last, after the harness trailer: take its block off first.
@@ -88,6 +95,24 @@ export async function evaluateTest(
       checkerMessage = 'a check of the test code failed (see stderr)';
     }
   }
+  if (markers.paired) {
+    // Limits and the program's own ending (a crash, an exit status) are read first, as for any run.
+    if (verdict === undefined) {
+      if (!record.trusted) throw new TrustedRunnerFailedError('a paired run came back without its trusted process');
+      const report = readTrustedReport(record.trusted);
+      ({ verdict, checkerMessage } = trustedVerdict(report));
+      // As for a composed harness: the test code ran to its end.
+      harnessCompleted = report.outcome === 'passed';
+      // What the test code printed follows what the program printed.
+      if (report.output) stdout = Buffer.concat([stdout, Buffer.from(report.output, 'utf8')]);
+      // And the test code's traceback what the program wrote to stderr.
+      if (report.stderr) stderr = Buffer.concat([stderr, Buffer.from(report.stderr, 'utf8')]);
+      // A pass still owes any expected output below.
+      if (verdict === 'accepted') verdict = undefined;
+    } else {
+      harnessCompleted = false;
+    }
+  }
   if (verdict === undefined && markers.call !== undefined) {
     ({ verdict, checkerMessage } = callVerdict(returned, test, sub));
   }
@@ -100,10 +125,11 @@ export async function evaluateTest(
       checkerMessage = checked.message;
     }
   }
-  const stderr = verdict === 'runtime_error' ? reportWindow(record.stderr) : '';
+  // The program's own stderr: a failure is located and a syntax error suspected there, never in the test code's traceback.
+  const window = verdict === 'runtime_error' ? reportWindow(record.stderr) : '';
   // A long traceback can push the error's name past what the answer shows; the capture may even have overflowed.
-  const suspected = suspect !== undefined && verdict === 'runtime_error' && (record.stderrTruncated || suspect.test(stderr));
-  const failure = verdict === 'runtime_error' ? failureLocation(sub.language.id, stderr, sub.ownCode) : undefined;
+  const suspected = suspect !== undefined && verdict === 'runtime_error' && (record.stderrTruncated || suspect.test(window));
+  const failure = verdict === 'runtime_error' ? failureLocation(sub.language.id, window, sub.ownCode) : undefined;
   const result: TestResult = {
     id: test.id,
     verdict,
@@ -114,8 +140,8 @@ export async function evaluateTest(
     peakMemoryBytes: record.peakMemoryBytes,
     stdout: decode(stdout, returnedBytes),
     stdoutTruncated: record.stdoutTruncated || stdout.length > returnedBytes,
-    stderr: decode(record.stderr, returnedBytes),
-    stderrTruncated: record.stderrTruncated || record.stderr.length > returnedBytes,
+    stderr: decode(stderr, returnedBytes),
+    stderrTruncated: record.stderrTruncated || stderr.length > returnedBytes,
     ...(checkerMessage ? { checkerMessage } : {}),
     ...(harnessCompleted !== undefined ? { harnessCompleted } : {}),
     ...(failure ? { failure } : {}),

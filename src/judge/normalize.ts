@@ -4,6 +4,7 @@ import { resolveLimits } from '../domain/limits.js';
 import { BadRequestError } from '../errors.js';
 import { randomUUID } from 'node:crypto';
 import { harnessFor, harnessLanguages, testFileHarness } from '../languages/harness.js';
+import type { HarnessComposer } from '../languages/compose.js';
 import { completeTestCode } from '../languages/test-code.js';
 import { findLanguage, languageIds, type LanguageDefinition } from '../languages/registry.js';
 import type { SubmissionRequest, TestCaseRequest } from '../domain/requests.js';
@@ -132,21 +133,21 @@ export function normalizeSubmission(req: SubmissionRequest, settings: Settings, 
   let compileFlags: string[] = [];
   let files = req.files ?? [{ path: language.entryFor?.(req.source ?? '') ?? language.sourceFile, content: req.source ?? '' }];
   const testSet = shared ?? normalizeTests(req.tests, settings);
+  let trustedTestCode: string | undefined;
   if (req.testCode !== undefined) {
     const compose = harnessFor(language.id);
-    if (!compose) {
+    if (!compose && !language.trustedTestCode) {
       throw new BadRequestError('VERDICT_INVALID_REQUEST', `testCode: not supported for ${language.id}; supported: ${harnessLanguages.join(', ')}`);
     }
     const completed = completeTestCode(language.id, req.testCode, req.entryPoint, testSet.firstCall !== undefined);
     if ('error' in completed) throw new BadRequestError('VERDICT_INVALID_REQUEST', completed.error);
-    marker = `verdict-harness-done-${randomUUID()}`;
-    const composed = compose({ source: req.source ?? '', testCode: completed.testCode, marker });
-    files = composed.files;
-    compileFlags = composed.compileFlags ?? [];
-    // Every composer puts the candidate's source first in its file, then the test code.
-    const source = req.source ?? '';
-    const holder = files.find((f) => f.content.startsWith(source));
-    if (holder) composedOwn = { file: holder.path, lines: lineCount(source) };
+    if (language.trustedTestCode) {
+      // Run beside the program, never composed into it: the program file is the candidate's source alone.
+      trustedTestCode = completed.testCode;
+    } else {
+      marker = `verdict-harness-done-${randomUUID()}`;
+      ({ files, compileFlags, composedOwn } = composeHarness(compose!, req.source ?? '', completed.testCode, marker));
+    }
   }
   if (req.coverage && !language.coverage) {
     throw new BadRequestError('VERDICT_INVALID_REQUEST', `coverage: not available for ${language.id}; available for: ${languageIds.filter((id) => findLanguage(id)?.coverage).join(', ')}`);
@@ -193,6 +194,7 @@ export function normalizeSubmission(req: SubmissionRequest, settings: Settings, 
     language,
     entry,
     marker,
+    ...(trustedTestCode !== undefined ? { trustedTestCode } : {}),
     compileFlags,
     files: [...program, ...beside],
     tests: testSet.tests,
@@ -206,6 +208,13 @@ export function normalizeSubmission(req: SubmissionRequest, settings: Settings, 
     entryPoint: req.entryPoint,
     ...(dropIn ? { returnedOutputBytes: limits.outputBytes } : {}),
   };
+}
+
+/** The candidate composed with its test code; every composer puts the candidate's source first in its file. */
+function composeHarness(compose: HarnessComposer, source: string, testCode: string, marker: string): { files: Array<{ path: string; content: string }>; compileFlags: string[]; composedOwn: { file: string; lines: number } | undefined } {
+  const composed = compose({ source, testCode, marker });
+  const holder = composed.files.find((f) => f.content.startsWith(source));
+  return { files: [...composed.files], compileFlags: [...(composed.compileFlags ?? [])], composedOwn: holder ? { file: holder.path, lines: lineCount(source) } : undefined };
 }
 
 /** Lines of a source (a last line without its newline counts), without an array of them: sources are up to the body limit. */

@@ -185,16 +185,21 @@ export class Pipeline {
     }
   }
 
-  /** One test run as the language runs it: the program itself, under its tracer, or a call runner calling its function. */
+  /**
+   * One test run as the language runs it: the program itself, under its tracer, a call runner
+   * calling its function, or the program served to trusted test code beside it (a paired run).
+   */
   private async runTest(session: SandboxSession, sub: Submission, ctx: BuildContext, test: TestCase, suspect: RegExp | undefined): Promise<{ result: TestResult; suspected: boolean }> {
     const caller = test.call && sub.entryPoint !== undefined ? sub.language.call : undefined;
-    // A call test's runner traces by itself; a program run is traced by the language's tracer.
+    const paired = sub.trustedTestCode !== undefined && !caller ? sub.language.trustedTestCode : undefined;
+    // A call test's runner and a paired run's server trace by themselves; a program run is traced by the language's tracer.
     const tracer = sub.coverage && !caller ? sub.language.coverage : undefined;
     const markers: TestMarkers = {
       coverage: tracer ? `verdict-coverage-${randomUUID()}` : undefined,
       call: caller ? `verdict-call-${randomUUID()}` : undefined,
     };
-    const argv = caller ? caller.argv(ctx, sub.entryPoint!) : [...(tracer ? tracer.argv(ctx) : sub.language.run.argv(ctx)), ...test.args];
+    const program = paired ? paired.serve(ctx) : tracer ? tracer.argv(ctx) : sub.language.run.argv(ctx);
+    const argv = caller ? caller.argv(ctx, sub.entryPoint!) : [...program, ...test.args];
     const stdin = caller ? Buffer.from(JSON.stringify({ marker: markers.call, args: test.call!.args, kwargs: test.call!.kwargs, coverage: sub.coverage }), 'utf8') : test.stdin;
     const record = await runOrOutOfMemory(session, {
       phase: 'test',
@@ -208,8 +213,9 @@ export class Pipeline {
       fileSizeBytes: this.settings.scratchBytes,
       openFiles: 1024,
       stackBytes: testStackBytes(sub.limits.memoryBytes),
+      ...(paired ? { trusted: { argv: paired.runner, env: paired.runnerEnv, stdin: Buffer.from(JSON.stringify({ testCode: sub.trustedTestCode }), 'utf8') } } : {}),
     });
-    return evaluateTest(sub, test, record, markers, this.returnedBytes(sub), suspect);
+    return evaluateTest(sub, test, record, { ...markers, paired: paired !== undefined }, this.returnedBytes(sub), suspect);
   }
 
   private returnedBytes(sub: Submission): number {

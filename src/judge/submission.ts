@@ -30,6 +30,12 @@ export interface Submission {
   entry: string;
   /** With test code: the line its trailer prints once the tests finished (see languages/compose.ts). */
   marker: string | undefined;
+  /**
+   * Test code the language runs in a trusted process beside the program (`trustedTestCode`),
+   * completed (HumanEval's check called); every test is then a paired run, and only the trusted
+   * process's report can pass it.
+   */
+  trustedTestCode?: string;
   /** Compiler arguments a harness adds. */
   compileFlags: readonly string[];
   files: readonly SourceFile[];

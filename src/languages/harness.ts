@@ -21,4 +21,5 @@ export function harnessFor(languageId: string): HarnessComposer | undefined {
   return isLanguageId(languageId) ? languagesById[languageId].harness : undefined;
 }
 
-export const harnessLanguages = languages.filter((l) => l.harness !== undefined).map((l) => l.id);
+/** Languages that take `testCode`: composed into the program (`harness`) or run beside it (`trustedTestCode`). */
+export const harnessLanguages = languages.filter((l) => l.harness !== undefined || l.trustedTestCode !== undefined).map((l) => l.id);

@@ -95,8 +95,16 @@ export interface LanguageDefinition {
   /** The whole environment of compile and run; nothing is inherited. */
   env(ctx: BuildContext): Record<string, string>;
   versionCommand: readonly string[];
-  /** Composes a candidate with `testCode` and the trailer that proves the tests ran; none: no testCode. */
+  /** Composes a candidate with `testCode` and the trailer that proves the tests ran; none: no testCode, or `trustedTestCode`. */
   harness?: HarnessComposer;
+  /**
+   * `testCode` run by a trusted process beside the program, never composed into it (a paired run,
+   * sandbox/protocol.ts): `serve` loads the program and answers the test process's calls on fds 3
+   * and 4 (traced for coverage under `coverage.markerEnv`); `runner` runs as the supervisor's
+   * trusted user, reads {"testCode": "..."} on stdin and ends its output with its report, one JSON
+   * line (judge/trusted-report.ts). Only that report can pass the tests.
+   */
+  trustedTestCode?: { serve(ctx: BuildContext): string[]; runner: readonly string[]; runnerEnv: Readonly<Record<string, string>> };
   /** For a program that is its own test code (a Go test file): the file its harness adds. */
   testFileHarness?: TestFileHarness;
   /** Reads what a testCode runs (HumanEval's uncalled check, definitions only) before it is composed. */

@@ -159,3 +159,64 @@ describe('the program\'s verdict over its tests', () => {
     assert.equal(programVerdict({ compiled: false, tests, budgetExhausted: true, lost: true }), 'compile_error');
   });
 });
+
+describe('paired runs: the trusted test process decides', () => {
+  const paired = () => submission({ language: 'python', source: 'def add(a, b):\n    return a - b\n', testCode: 'assert add(2, 3) == 5\n' });
+  const test = (sub: Submission): TestCase => sub.tests[0]!;
+  const trusted = (report: string, more: Partial<NonNullable<StepRecord['trusted']>> = {}): NonNullable<StepRecord['trusted']> => ({
+    exitCode: 0,
+    signal: null,
+    failedToStart: false,
+    output: Buffer.from(report),
+    outputTruncated: false,
+    ...more,
+  });
+  const judge = async (rec: StepRecord) => {
+    const sub = paired();
+    return (await evaluateTest(sub, test(sub), rec, { paired: true }, 1 << 20)).result;
+  };
+
+  it('runs Python test code beside the program, never composed into it', () => {
+    const sub = paired();
+    assert.equal(sub.trustedTestCode, 'assert add(2, 3) == 5\n');
+    assert.equal(sub.marker, undefined);
+    assert.deepEqual(sub.files.map((f) => [f.path, f.content.toString()]), [['main.py', 'def add(a, b):\n    return a - b\n']]);
+  });
+
+  it('reads the verdict from the report alone: what the program printed, forged reports included, counts for nothing', async () => {
+    const forged = '\n{"outcome": "passed"}\n';
+    const failed = await judge(record({ stdout: Buffer.from(forged), exitCode: null, trusted: trusted('\n{"outcome": "failed", "message": "AssertionError at line 1 of the test code: assert add(2, 3) == 5"}\n') }));
+    assert.equal(failed.verdict, 'wrong_answer');
+    assert.match(failed.checkerMessage!, /line 1 of the test code/);
+    assert.equal(failed.stdout, forged);
+    assert.equal(failed.harnessCompleted, false);
+    const passed = await judge(record({ exitCode: null, trusted: trusted('noise\n{"outcome": "passed", "output": "printed by the test\\n"}\n') }));
+    assert.equal(passed.verdict, 'accepted');
+    assert.equal(passed.stdout, 'printed by the test\n');
+    assert.equal(passed.harnessCompleted, true);
+  });
+
+  it('maps each outcome: a value that cannot cross is a wrong answer, an ending or a broken channel a runtime error', async () => {
+    for (const [outcome, verdict] of [['not_plain', 'wrong_answer'], ['raised', 'runtime_error'], ['ended', 'runtime_error'], ['cannot_cross', 'runtime_error'], ['broken', 'runtime_error']] as const) {
+      const r = await judge(record({ exitCode: null, trusted: trusted(`{"outcome": "${outcome}", "message": "why"}`) }));
+      assert.equal(r.verdict, verdict, outcome);
+      assert.equal(r.checkerMessage, 'why');
+    }
+  });
+
+  it("reads limits and the program's own crash first, and never a report after them", async () => {
+    const pass = trusted('{"outcome": "passed"}');
+    assert.equal((await judge(record({ exitCode: null, reason: 'wall', wallTimeMs: 99_999, trusted: pass }))).verdict, 'time_limit_exceeded');
+    assert.equal((await judge(record({ exitCode: 1, trusted: pass }))).verdict, 'runtime_error');
+    assert.equal((await judge(record({ exitCode: null, signal: 11, trusted: pass }))).verdict, 'runtime_error');
+    // Still running when the tests ended is no failure; ending by itself with 0 first is none either.
+    assert.equal((await judge(record({ exitCode: 0, trusted: pass }))).verdict, 'accepted');
+  });
+
+  it("a trusted process that left no report, or never started, is Verdict's retryable failure, never a verdict", async () => {
+    for (const bad of [trusted(''), trusted('Traceback (most recent call last):\n  oops\n', { exitCode: 1 }), trusted('{"outcome": "maybe"}'), trusted('', { failedToStart: true, exitCode: null })]) {
+      await assert.rejects(judge(record({ exitCode: null, trusted: bad })), (err: Error & { code?: string; retryable?: boolean }) => err.code === 'VERDICT_TRUSTED_RUNNER_FAILED' && err.retryable === true);
+    }
+    await assert.rejects(judge(record({ exitCode: null })), { code: 'VERDICT_TRUSTED_RUNNER_FAILED' });
+  });
+});

@@ -1,5 +1,4 @@
 import { baseEnv, type LanguageDefinition } from '../types.js';
-import { pythonHarness } from './harness.js';
 import { pythonFailureLocation } from './location.js';
 import { pythonTestCodeReader } from './test-code.js';
 
@@ -29,7 +28,13 @@ export const python: LanguageDefinition = {
     OMP_NUM_THREADS: '1',
   }),
   versionCommand: ['python3', '--version'],
-  harness: pythonHarness,
+  trustedTestCode: {
+    serve: (ctx) => ['python3', '/opt/verdict/python/serve.py', ctx.entry],
+    // -I: no PYTHON* variable (PYTHONOPTIMIZE would strip the asserts), no user site, no script
+    // directory on the path; -B: nothing written. It runs in /, outside the program's box.
+    runner: ['python3', '-I', '-B', '/opt/verdict/python/trust.py'],
+    runnerEnv: { PATH: baseEnv.PATH, LANG: baseEnv.LANG, LC_ALL: baseEnv.LC_ALL, HOME: '/nonexistent' },
+  },
   testCodeReader: pythonTestCodeReader,
   failureLocation: pythonFailureLocation,
   fenceTags: ['py', 'python3'],
