@@ -18,7 +18,10 @@ describe('deadline admission (504 + Retry-After instead of queueing)', async () 
 
   const post = (path: string, body: unknown, init: { signal?: AbortSignal; headers?: Record<string, string> } = {}) =>
     fetch(`${base}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', ...init.headers }, body: JSON.stringify(body), signal: init.signal });
-  const sleeper = (seconds: number) => ({ code: `import time\ntime.sleep(${seconds})\n# ${randomUUID()}`, language: 'python', compile_timeout: 10, run_timeout: 30 });
+  // The sleepers' own deadline (verl's compile_timeout + run_timeout + 10 s) must stay far past
+  // the queue ahead of them: on a loaded machine the seed run takes several seconds, and with a
+  // 50 s deadline the last sleepers were themselves refused, so the queue never filled.
+  const sleeper = (seconds: number) => ({ code: `import time\ntime.sleep(${seconds})\n# ${randomUUID()}`, language: 'python', compile_timeout: 10, run_timeout: 600 });
 
   it('answers 504 with Retry-After at once when the wait plus the run cannot fit, on /run_code, Piston and /v1/submissions', async () => {
     // One finished run teaches the scheduler how long a slot is held (about 2 s here).
