@@ -62,6 +62,30 @@ describe('untrusted text at full size', { timeout: 120_000 }, () => {
     }
   });
 
+  it('decimalValue reads a token of thousands of digits as Number() does, and any other as text', () => {
+    const NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
+    const alphabet = ['1', '0', '.', 'e', 'E', '+', '-', 'a', 'x', '9', '_'];
+    const runs = ['1'.repeat(5000), '0'.repeat(5000), `${'0'.repeat(4000)}7${'3'.repeat(800)}`];
+    let valid = 0;
+    for (const [k, affix] of strings(5, alphabet, 6_000, 6).entries()) {
+      const cut = k % (affix.length + 1);
+      const run = runs[k % runs.length]!;
+      const text = affix.slice(0, cut) + run + affix.slice(cut);
+      // A run of digits is one run to the grammar however long it is: its validity is the short one's.
+      const expected = NUMBER.test(affix.slice(0, cut) + '123' + affix.slice(cut));
+      const value = decimalValue(Buffer.from(text, 'latin1'));
+      assert.equal(value !== undefined, expected, `${JSON.stringify(affix)} around the run at ${cut}`);
+      if (value !== undefined) {
+        valid++;
+        assert.ok(Object.is(value, Number(text)), `${JSON.stringify(affix)} at ${cut}: ${value}, Number() ${Number(text)}`);
+      }
+    }
+    assert.ok(valid > 100, `only ${valid} of the long tokens are numbers: the test would prove little`);
+    assert.equal(decimalValue(Buffer.from(`0x${'1'.repeat(5000)}`)), undefined);
+    assert.equal(decimalValue(Buffer.from(`${'1'.repeat(5000)}_1`)), undefined);
+    assert.equal(decimalValue(Buffer.from(`-${'9'.repeat(5000)}`)), -Infinity);
+  });
+
   const newlines = '\n'.repeat(16 * MiB);
   const own = { files: ['main.py', 'main.js', 'Main.java', 'main.go', 'main.rs'] };
 
