@@ -694,4 +694,71 @@ def add(a, b):
     expect: 'wrong_answer',
     why: "the test process is another user's: refused everything, it runs on and sees the wrong answer (had a kill landed, the run would end as Verdict's retryable failure, not a verdict, and this case would fail)",
   },
+  {
+    name: 'abs() redefined at top level, so a float check compares nothing',
+    language: 'python',
+    source: `def abs(x):
+    return 0
+
+
+def halve(x):
+    return x
+`,
+    right: 'def halve(x):\n    return x / 2\n',
+    // HumanEval's float checks: assert abs(candidate(...) - expected) < 1e-6.
+    testCode: 'def check(candidate):\n    assert abs(candidate(3) - 1.5) < 1e-6\n    assert abs(candidate(1) - 0.5) < 1e-6\n\ncheck(halve)\n',
+    expect: 'wrong_answer',
+  },
+  {
+    name: 'set, sorted and len redefined at top level to return one constant',
+    language: 'python',
+    source: `def set(*args):
+    return 1
+
+
+def sorted(*args, **kwargs):
+    return 1
+
+
+def len(*args):
+    return 3
+
+
+def unique(xs):
+    return xs
+`,
+    right: 'def unique(xs):\n    return sorted(set(xs))\n',
+    testCode: 'assert set(unique([1, 1, 2])) == set([1, 2])\nassert sorted(unique([3, 3])) == [3]\nassert len(unique([1, 2, 2])) == 2\n',
+    expect: 'wrong_answer',
+  },
+  {
+    name: 'isinstance and print redefined at top level, AssertionError rebound as a name of its own',
+    language: 'python',
+    source: `def isinstance(*args):
+    return True
+
+
+class AssertionError(Exception):
+    pass
+
+
+def print(*args, **kwargs):
+    return None
+
+
+def parse(text):
+    return text
+`,
+    right: 'def parse(text):\n    return int(text)\n',
+    testCode: 'assert isinstance(parse("7"), int)\ntry:\n    assert parse("8") == 8\nexcept AssertionError:\n    pass\nassert parse("9") == 9\n',
+    expect: 'wrong_answer',
+  },
+  {
+    name: "a function under test named like a builtin (MBPP's sum) is the program's, so a wrong one fails",
+    language: 'python',
+    source: 'def sum(a, b):\n    return a - b\n',
+    right: 'def sum(a, b):\n    return a + b\n',
+    testCode: 'assert sum(2, 3) == 5\nassert sum(-1, 1) == 0\n',
+    expect: 'wrong_answer',
+  },
 ];
