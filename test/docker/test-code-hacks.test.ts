@@ -9,6 +9,7 @@ import { before, describe, it } from 'node:test';
 import { startTestApp } from '../helpers/app.js';
 import type { SubmissionResult } from '../../src/schemas.js';
 import { cases as c } from '../hostile/cases/test-code-c.js';
+import { cases as javascript } from '../hostile/cases/test-code-javascript.js';
 import { cases as python } from '../hostile/cases/test-code-python.js';
 import type { TestCodeHack } from '../hostile/cases/test-code-types.js';
 
@@ -25,7 +26,7 @@ function describeResult(r: SubmissionResult): string {
 }
 
 // One table per language family, as the corpus grows (test/hostile/cases/test-code-<family>.ts).
-const tables = { c, python };
+const tables = { c, python, javascript };
 for (const [table, cases] of Object.entries(tables)) {
   describe(`test-code hacks: ${table}`, () => {
     const selected = cases.filter((c) => !filter || filter.test(c.name) || filter.test(c.language));

@@ -104,7 +104,9 @@ async function judgeAll(l: Language): Promise<Map<string, SubmissionResult>> {
     url: '/v1/batch',
     headers: { accept: 'application/json' },
     payload: {
-      problem: { language: l.language, testCode: l.testCode, limits: { timeMs: 500 } },
+      // Enough for two Node start-ups (JavaScript's test code runs in a second, trusted process:
+      // some 0.5 s of CPU together on the image's Node 18), short enough for the endless loop.
+      problem: { language: l.language, testCode: l.testCode, limits: { timeMs: 1500 } },
       items: Object.entries(l.cases).map(([id, body]) => ({ id, source: l.solution(body) })),
       cache: false,
     },

@@ -1,7 +1,6 @@
 import { isEsModule } from './es-module.js';
 import { baseEnv, MiB, type BuildContext, type LanguageDefinition } from '../types.js';
 import { cFamilyComments } from '../comments.js';
-import { esHarness } from './harness.js';
 import { javascriptFailureLocation } from './location.js';
 import { javascriptTestCodeReader } from './test-code.js';
 
@@ -77,7 +76,12 @@ export const javascript: LanguageDefinition = {
   // js-md5 resolves through /node_modules (a link in the image): require() and import alike.
   env: () => ({ ...baseEnv }),
   versionCommand: ['node', '-p', '`Node.js ${process.version}`'],
-  harness: esHarness('main.js'),
+  trustedTestCode: {
+    serve: (ctx) => ['node', ...nodeRunFlags(ctx, '/opt/verdict/js'), '/opt/verdict/js/serve.js', ctx.entry],
+    // Node's defaults otherwise: the test code is the dataset's, not the candidate's. It runs in /, outside the program's box.
+    runner: ['node', V8_POOL, '/opt/verdict/js/trust.js'],
+    runnerEnv: { PATH: baseEnv.PATH, LANG: baseEnv.LANG, LC_ALL: baseEnv.LC_ALL, HOME: '/nonexistent' },
+  },
   testCodeReader: javascriptTestCodeReader,
   failureLocation: javascriptFailureLocation,
   fenceTags: ['js', 'node', 'javascript'],

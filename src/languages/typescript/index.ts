@@ -1,7 +1,6 @@
 import { nodeRunDisplay, nodeRunFlags, V8_POOL } from '../javascript/index.js';
 import { baseEnv, type LanguageDefinition } from '../types.js';
 import { cFamilyComments } from '../comments.js';
-import { esHarness } from '../javascript/harness.js';
 import { javascriptFailureLocation } from '../javascript/location.js';
 import { javascriptTestCodeReader } from '../javascript/test-code.js';
 
@@ -27,7 +26,14 @@ export const typescript: LanguageDefinition = {
   },
   env: () => ({ ...baseEnv }),
   versionCommand: ['node', '-p', '`TypeScript ${require("/opt/verdict/ts/node_modules/typescript/package.json").version}, Node.js ${process.version}`'],
-  harness: esHarness('main.ts'),
+  trustedTestCode: {
+    serve: (ctx) => ['node', ...nodeRunFlags(ctx, '/opt/verdict/ts'), '/opt/verdict/ts/serve.js', `out/${ctx.entry.replace(/\.ts$/, '.js')}`],
+    // The test code is transpiled there (types stripped, not checked) from a snapshot holding the
+    // compiler (trust-ts.js). --no-warnings: Node warns that node:module and node:vm are "not yet
+    // supported in user snapshots"; they are required after it started, where they work.
+    runner: ['node', V8_POOL, '--no-warnings', '--snapshot-blob', '/opt/verdict/ts/trust.blob'],
+    runnerEnv: { PATH: baseEnv.PATH, LANG: baseEnv.LANG, LC_ALL: baseEnv.LC_ALL, HOME: '/nonexistent' },
+  },
   testCodeReader: javascriptTestCodeReader,
   failureLocation: javascriptFailureLocation,
   fenceTags: ['ts'],
