@@ -27,12 +27,12 @@ After the args of a call, lists, dicts and sets among them come back ("back") as
 With VERDICT_COVERAGE_MARKER set, the program's lines are traced and, at "end", reported on
 stdout as cover.py reports them.
 """
-import importlib.util
+import builtins
+import importlib.machinery
 import json
 import os
 import struct
 import sys
-import traceback
 import types
 
 MODULE_NAME = "__verdict_candidate__"
@@ -56,11 +56,30 @@ class NotPlain(Exception):
 
 def load_sibling(name):
     """A file beside this one, under a name no program module can take or shadow."""
+    import importlib.util
+
     here = os.path.dirname(os.path.abspath(__file__))
     spec = importlib.util.spec_from_file_location("_verdict_" + name, os.path.join(here, name + ".py"))
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
+
+
+def new_module(path):
+    """An empty module for the program, as `python3 path` would set it up (cover.new_module's)."""
+    module = types.ModuleType(MODULE_NAME)
+    module.__file__ = path
+    module.__cached__ = None
+    module.__loader__ = importlib.machinery.SourceFileLoader(MODULE_NAME, path)
+    module.__builtins__ = builtins
+    return module
+
+
+def exec_file(module):
+    """Runs the program's file in its module (cover.exec_file's): bytes, so that a coding cookie or a BOM is read as Python does."""
+    with open(module.__file__, "rb") as source:
+        code = compile(source.read(), module.__file__, "exec", dont_inherit=True)
+    exec(code, module.__dict__)
 
 
 def read_exact(fd, n):
@@ -250,19 +269,20 @@ def main():
         sys.stderr.write("serve.py: usage: python3 serve.py <file> [args...]\n")
         sys.exit(2)
     file = sys.argv[1]
-    cover = load_sibling("cover")
     marker = os.environ.pop("VERDICT_COVERAGE_MARKER", None)
+    # The tracer only when coverage is asked for: its imports cost every test some 17 ms.
+    cover = load_sibling("cover") if marker else None
     path = os.path.abspath(file)
-    module = cover.new_module(MODULE_NAME, path)
+    module = new_module(path)
     sys.modules[MODULE_NAME] = module
     sys.argv = [file, *sys.argv[2:]]
     sys.path[0] = os.path.dirname(path)
-    coverage = cover.LineCoverage() if marker else None
+    coverage = cover.LineCoverage() if cover else None
     if coverage:
         coverage.start()
     # An exception here is the program's: Python prints its traceback and exits 1, as
     # `python3 main.py` would, and the test process reads the end of the channel.
-    cover.exec_file(module)
+    exec_file(module)
 
     objects = Objects()
     enc = encoder(objects, numpy_plain)
@@ -331,6 +351,8 @@ def main():
         except Exception as error:
             # The program's exception, crossing to the test code by type and message; its
             # traceback stays here, on the program's stderr, where a failure is located.
+            import traceback
+
             tb = error.__traceback__
             while tb is not None and tb.tb_frame.f_code.co_filename == __file__:
                 tb = tb.tb_next

@@ -19,16 +19,16 @@ failed: an AssertionError ended the test code; raised: another exception did (th
 included); ended: the program's process ended before it answered; not_plain: it answered with a
 value that cannot cross; cannot_cross: the test code passed it one; broken: it spoke out of turn.
 """
-import ast
 import builtins
-import importlib
 import io
 import json
-import linecache
 import os
 import struct
 import sys
-import traceback
+
+# ast, importlib, linecache and traceback are imported where they are needed (a builtin the
+# program redefines, a module or library exception to import, a failure to describe): each
+# costs milliseconds of every test's start-up, and most tests need none of them.
 
 TEST_FILE = "<test code>"
 MAX_FRAME_BYTES = 64 * 1024 * 1024
@@ -235,6 +235,8 @@ def exception_class(name, module):
         # A library's exception (json.JSONDecodeError): the same class here, when this process
         # can import it; only Exception subclasses, so no answer raises SystemExit here.
         try:
+            import importlib
+
             cls = importlib.import_module(module)
             for part in name.split("."):
                 cls = getattr(cls, part)
@@ -377,7 +379,7 @@ class Iterator:
         return "<the program's iterator>"
 
 
-def namespace(names, referenced):
+def namespace(names, referenced_of):
     """
     The test code's globals: the program's names standing for the program's. A builtin the
     program redefines (abs, len, set, isinstance…) stays the builtin, since test code checks with
@@ -390,9 +392,12 @@ def namespace(names, referenced):
     for entry in names:
         if type(entry) is not list or len(entry) != 3 or type(entry[0]) is not str or not entry[0].isidentifier():
             stop("broken", "the program's names are malformed")
-    # Modules are imported here again, never the program's: they do not count.
-    used = [entry[0] for entry in names if entry[0] in referenced and entry[1] != "module"]
-    subject = used[0] if len(used) == 1 else None
+    subject = None
+    if any(hasattr(builtins, entry[0]) for entry in names):
+        referenced = referenced_of()
+        # Modules are imported here again, never the program's: they do not count.
+        used = [entry[0] for entry in names if entry[0] in referenced and entry[1] != "module"]
+        subject = used[0] if len(used) == 1 else None
     for name, kind, detail in names:
         if hasattr(builtins, name) and name != subject:
             continue
@@ -408,6 +413,8 @@ def namespace(names, referenced):
             # This process's own copy of the module the program imported (HumanEval's tests use
             # the prompt's `import math`); one it cannot import (the program's own) is left out.
             try:
+                import importlib
+
                 scope[name] = importlib.import_module(detail)
             except Exception:
                 pass
@@ -446,20 +453,32 @@ def where_in_test(tb):
         tb = tb.tb_next
     if line is None:
         return ""
-    text = linecache.getline(TEST_FILE, line).strip()
+    text = source_lines[line - 1].strip() if 0 < line <= len(source_lines) else ""
     return f" at line {line} of the test code: {clip(text)}"
+
+
+source_lines = []
+
+
+def referenced_names(test_code):
+    """Every name the test code reads or writes (parsed only when a builtin's name is in question)."""
+    import ast
+
+    try:
+        return {node.id for node in ast.walk(ast.parse(test_code, TEST_FILE)) if type(node) is ast.Name}
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        # Compiled, yet too deep to parse again: no builtin is the program's then.
+        return set()
 
 
 def run(test_code, output):
     hello = channel.receive()
-    linecache.cache[TEST_FILE] = (len(test_code), None, test_code.splitlines(True), TEST_FILE)
+    source_lines[:] = test_code.splitlines(True)
     try:
-        tree = ast.parse(test_code, TEST_FILE)
-        code = compile(tree, TEST_FILE, "exec", dont_inherit=True)
+        code = compile(test_code, TEST_FILE, "exec", dont_inherit=True)
     except (SyntaxError, ValueError, RecursionError, MemoryError) as error:
         return {"outcome": "raised", "message": clip(f"the test code does not compile: {error!r}")}
-    referenced = {node.id for node in ast.walk(tree) if type(node) is ast.Name}
-    scope = namespace(hello.get("names") if type(hello) is dict else None, referenced)
+    scope = namespace(hello.get("names") if type(hello) is dict else None, lambda: referenced_names(test_code))
     channel.current = "the test code"
     try:
         exec(code, scope)
@@ -486,6 +505,10 @@ def test_traceback(error):
     tb = error.__traceback__
     while tb is not None and tb.tb_frame.f_code.co_filename != TEST_FILE:
         tb = tb.tb_next
+    import linecache
+    import traceback
+
+    linecache.cache[TEST_FILE] = (sum(len(line) for line in source_lines), None, source_lines, TEST_FILE)
     text = "".join(traceback.format_exception(type(error), error, tb))
     return text if len(text) <= MAX_OUTPUT_CHARS else text[: MAX_OUTPUT_CHARS // 2] + "\n…\n" + text[-MAX_OUTPUT_CHARS // 2 :]
 
