@@ -2,8 +2,11 @@
  * Batch throughput next to bare processes and a naive container per test,
  * all measured in this run on this machine. Prints a table; asserts nothing.
  *
- *   W1: HumanEvalPack's 164 Python canonical solutions, each one process
- *       (program + check(candidate)).
+ *   W1: HumanEvalPack's 164 Python canonical solutions with their testCode: a paired run each
+ *       (the program served in its process, check(candidate) in a trusted one beside it).
+ *   W1 one process: the same programs and tests as one file, judged by exit status: what the
+ *       composed harness ran before test code moved to its own process (#15). The ratio of the
+ *       two service rates is what the trusted process costs.
  *   W2: a generated stdin/stdout problem, 100 candidates × 20 tests, in
  *       Python and in C++ (right, wrong and crashing variants).
  *
@@ -13,7 +16,7 @@
  *   naive   — `docker run --rm` per test, compiling inside it (what peers do),
  *             on a sample (it is slow), reported per program.
  *
- * Usage: node --import tsx bench/throughput.ts [naiveSample=24]
+ * Usage: node --import tsx bench/throughput.ts [naiveSample=24] [workload name prefix, e.g. W1]
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -61,6 +64,19 @@ function w1(): Workload {
     name: 'W1 HumanEvalPack python',
     programs: rows.map((r) => ({ id: r.task_id, language: 'python', source: r.prompt + r.canonical_solution, testCode: r.test })),
     tests: [],
+  };
+}
+
+function w1OneProcess(w: Workload): Workload {
+  const rows = readFileSync(path.join(dataDir, 'python.jsonl'), 'utf8')
+    .split('\n')
+    .filter((l) => l.trim() !== '')
+    .map((l) => JSON.parse(l) as { task_id: string; entry_point: string });
+  const entry = new Map(rows.map((r) => [r.task_id, r.entry_point]));
+  return {
+    name: 'W1 one process',
+    programs: w.programs.map((p) => ({ id: p.id, language: 'python', source: `${p.source}\n${p.testCode}\ncheck(${entry.get(p.id)})\n` })),
+    tests: [{ stdin: '', expectedStdout: '' }],
   };
 }
 
@@ -238,14 +254,18 @@ const engine = new DockerEngine({});
 const app = await buildApp({ config, engine });
 const address = await app.listen({ host: '127.0.0.1', port: 0 });
 
-const workloads = [w1(), w2('python'), w2('cpp')];
+const paired = w1();
+const only = process.argv[3];
+const workloads = [paired, w1OneProcess(paired), w2('python'), w2('cpp')].filter((w) => !only || w.name.startsWith(only));
+const serviceRates = new Map<string, number>();
 const rows: string[] = [];
 const pad = (s: string, n: number) => s.padEnd(n);
 const rate = (n: number, ms: number) => (n / (ms / 1000)).toFixed(1);
 try {
   // Warm-up: images in the page cache, the interpreter's files, g++'s headers.
-  await service(address, { name: 'warm-up', programs: workloads[2]!.programs.slice(0, 4), tests: workloads[2]!.tests.slice(0, 2) });
-  await service(address, { name: 'warm-up', programs: workloads[0]!.programs.slice(0, 8), tests: [] });
+  const cpp = w2('cpp');
+  await service(address, { name: 'warm-up', programs: cpp.programs.slice(0, 4), tests: cpp.tests.slice(0, 2) });
+  await service(address, { name: 'warm-up', programs: paired.programs.slice(0, 8), tests: [] });
   for (const w of workloads) {
     const tests = Math.max(1, w.tests.length);
     const b = await bare(w, width, dir);
@@ -254,6 +274,7 @@ try {
     const bareRate = w.programs.length / b.ms;
     const serviceRate = w.programs.length / s.ms;
     const naiveRate = n.programs / n.ms;
+    serviceRates.set(w.name, serviceRate);
     rows.push(
       `${pad(w.name, 26)} ${pad(`${w.programs.length}×${tests}`, 8)}` +
         ` ${rate(w.programs.length, s.ms).padStart(8)} ${rate(w.programs.length, b.ms).padStart(8)} ${rate(n.programs, n.ms).padStart(8)}` +
@@ -269,5 +290,8 @@ try {
 console.log(`\nprograms per second, width ${width} (the service's concurrency) on ${os.availableParallelism()} CPUs; naive on the first ${naiveSample} programs`);
 console.log(`${pad('workload', 26)} ${pad('size', 8)} ${'service'.padStart(8)} ${'bare'.padStart(8)} ${'naive'.padStart(8)} ${'svc/bare'.padStart(9)} ${'svc/naive'.padStart(10)}`);
 for (const r of rows) console.log(r);
+const before = serviceRates.get('W1 one process');
+const after = serviceRates.get(paired.name);
+if (before && after) console.log(`\nW1 with the test code in a trusted process beside the program, over W1 in one process: ${(after / before).toFixed(2)}`);
 const left = await engine.countManaged({ [LABEL_INSTANCE]: instanceId });
 console.log(`\nsandbox containers left behind: ${left}`);
