@@ -193,6 +193,8 @@ describe('POST /v1/label', async () => {
       language: 'javascript',
       reference: 'function add(a, b) {\n  return a + b;\n}\n',
       testCode: 'console.assert(add(2, 3) === 5);\n',
+      // Wall time to spare on a loaded machine: the test code runs in a second Node process.
+      limits: { wallTimeMs: 30_000 },
       variants: [
         { id: 'minus', edit: { op: 'replace', startLine: 2, text: '  return a - b;' } },
         { id: 'comment', edit: { op: 'insert', startLine: 1, text: '// adds' } },

@@ -39,9 +39,9 @@ describe("HumanEval's check(candidate), never called by the test code", () => {
   });
   it('JavaScript: a check(candidate) function gets the call too', async () => {
     const check = 'function check(candidate) {\n  console.assert(candidate(1, 2) === 3);\n}\n';
-    const wrong = await t.submit({ language: 'javascript', source: 'const add = (a, b) => a - b;\n', testCode: check, entryPoint: 'add' });
+    const wrong = await t.submit({ language: 'javascript', source: 'const add = (a, b) => a - b;\n', testCode: check, entryPoint: 'add', limits: { wallTimeMs: 30_000 } });
     assert.notEqual(wrong.verdict, 'accepted', JSON.stringify(wrong.tests[0]));
-    const right = await t.submit({ language: 'javascript', source: 'const add = (a, b) => a + b;\n', testCode: check, entryPoint: 'add' });
+    const right = await t.submit({ language: 'javascript', source: 'const add = (a, b) => a + b;\n', testCode: check, entryPoint: 'add', limits: { wallTimeMs: 30_000 } });
     assert.equal(right.verdict, 'accepted', JSON.stringify(right.tests[0]));
   });
 });
@@ -49,9 +49,9 @@ describe("HumanEval's check(candidate), never called by the test code", () => {
 describe('HumanEvalPack rows as they are', () => {
   for (const [language, row] of [['python', python], ['javascript', js]] as const) {
     it(`${row.task_id}: buggy not accepted, canonical accepted (entryPoint set)`, async () => {
-      const wrong = await t.submit({ language, source: row.prompt + row.buggy_solution, testCode: row.test, entryPoint: row.entry_point });
+      const wrong = await t.submit({ language, source: row.prompt + row.buggy_solution, testCode: row.test, entryPoint: row.entry_point, limits: { wallTimeMs: 30_000 } });
       assert.notEqual(wrong.verdict, 'accepted', JSON.stringify(wrong.tests[0]));
-      const right = await t.submit({ language, source: row.prompt + row.canonical_solution, testCode: row.test, entryPoint: row.entry_point });
+      const right = await t.submit({ language, source: row.prompt + row.canonical_solution, testCode: row.test, entryPoint: row.entry_point, limits: { wallTimeMs: 30_000 } });
       assert.equal(right.verdict, 'accepted', JSON.stringify(right.tests[0]));
     });
   }

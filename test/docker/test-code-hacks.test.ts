@@ -32,7 +32,8 @@ for (const [table, cases] of Object.entries(tables)) {
     const selected = cases.filter((c) => !filter || filter.test(c.name) || filter.test(c.language));
     const results = new Map<TestCodeHack, { hack: SubmissionResult; right: SubmissionResult }>();
     const judge = (c: TestCodeHack, source: string) =>
-      t.submit({ language: c.language, source, testCode: c.testCode, ...(c.entryPoint ? { entryPoint: c.entryPoint } : {}) });
+      // Wall time to spare on a loaded machine: a paired run starts two interpreters (two Nodes for JavaScript).
+      t.submit({ language: c.language, source, testCode: c.testCode, limits: { wallTimeMs: 30_000 }, ...(c.entryPoint ? { entryPoint: c.entryPoint } : {}) });
     before(async () => {
       const runnable = selected.filter((c) => built.has(c.language));
       let next = 0;

@@ -106,7 +106,7 @@ async function judgeAll(l: Language): Promise<Map<string, SubmissionResult>> {
     payload: {
       // Enough for two Node start-ups (JavaScript's test code runs in a second, trusted process:
       // some 0.5 s of CPU together on the image's Node 18), short enough for the endless loop.
-      problem: { language: l.language, testCode: l.testCode, limits: { timeMs: 1500 } },
+      problem: { language: l.language, testCode: l.testCode, limits: { timeMs: 1500, wallTimeMs: 30_000 } },
       items: Object.entries(l.cases).map(([id, body]) => ({ id, source: l.solution(body) })),
       cache: false,
     },

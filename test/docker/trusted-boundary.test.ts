@@ -122,7 +122,7 @@ async function judgeAll(): Promise<Map<string, SubmissionResult>> {
   const results = new Map<string, SubmissionResult>();
   for (const language of ['python', 'javascript', 'typescript'] as const) {
     const mine = items.filter((x) => x.language === language).map(({ language: _, ...rest }) => rest);
-    const res = await t.app.inject({ method: 'POST', url: '/v1/batch', headers: { accept: 'application/json' }, payload: { problem: { language }, items: mine, cache: false } });
+    const res = await t.app.inject({ method: 'POST', url: '/v1/batch', headers: { accept: 'application/json' }, payload: { problem: { language, limits: { wallTimeMs: 30_000 } }, items: mine, cache: false } });
     assert.equal(res.statusCode, 200, res.body.slice(0, 500));
     for (const line of res.json<{ items: BatchLine[] }>().items) {
       assert.equal(line.status, 'ok', JSON.stringify(line).slice(0, 500));
