@@ -91,6 +91,13 @@ const shapes: Shape[] = [
     testCode: "const assert = require('node:assert');\nconst xs = [3, 1, 3];\nconst s = stats(xs);\nassert.deepStrictEqual(xs, [1, 3, 3]);\nassert.deepStrictEqual(s.counts, new Map([[1, 1], [3, 2]]));\nassert.deepStrictEqual(s.unique, new Set([1, 3]));\nassert.strictEqual(s.big, 1180591620717411303424n);\nassert.ok(Object.is(s.zero, -0));\nassert.ok(Number.isNaN(s.none));\n",
   },
   {
+    name: 'an array of 300 000 numbers sorted in place comes back whole',
+    language: 'javascript',
+    right: 'function sortInPlace(xs) {\n  xs.sort((a, b) => a - b);\n}\n',
+    wrong: 'function sortInPlace(xs) {\n  xs.sort();\n}\n',
+    testCode: "const assert = require('node:assert');\nconst xs = Array.from({ length: 300000 }, (_, i) => (i * 7919) % 300000);\nsortInPlace(xs);\nassert.strictEqual(xs.length, 300000);\nfor (let i = 0; i < xs.length; i++) assert.strictEqual(xs[i], i);\n",
+  },
+  {
     name: "module.exports' members, and the program's top-level helpers beside them",
     language: 'javascript',
     right: 'function helper(x) { return x * x; }\nmodule.exports = { square: (x) => helper(x) };\n',

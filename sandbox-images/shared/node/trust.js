@@ -262,8 +262,9 @@ function updateInPlace(args, back) {
     const target = args[entry[0]];
     const value = decode(entry[1]);
     if (Array.isArray(target) && Array.isArray(value)) {
-      target.length = 0;
-      target.push(...value);
+      // Element by element: spreading a long array into push() overflows the stack (~120k elements).
+      target.length = value.length;
+      for (let i = 0; i < value.length; i++) target[i] = value[i];
     } else if (target instanceof Map && value instanceof Map) {
       target.clear();
       for (const [k, x] of value) target.set(k, x);
