@@ -18,7 +18,7 @@ import { compileMemoryBytes, compileWallTimeMs } from './sizing.js';
 import type { JudgedResult, Submission, TestCase } from './submission.js';
 
 /** Bumped whenever the encoding below changes, so no old key can mean something new. */
-const KEY_FORMAT = 'verdict-result-key/3';
+const KEY_FORMAT = 'verdict-result-key/4';
 
 /**
  * Writes each field to the hash in a self-delimiting form: variable-length
@@ -59,23 +59,35 @@ class KeyWriter {
   }
 
   /**
-   * Bytes that may embed the harness marker, as the pieces between its
-   * occurrences: the marker is random per request, so two requests differing
-   * only in it must share a key, yet splitting (rather than substituting a
-   * placeholder) keeps the encoding injective even if a program happens to
-   * contain the placeholder text.
+   * Bytes that may embed the harness marker (in any of its forms: the line, the hidden table), as
+   * the pieces between their occurrences, each cut tagged with the form found there: the marker is
+   * random per request, so two requests differing only in it must share a key, yet splitting
+   * (rather than substituting a placeholder) keeps the encoding injective even if a program
+   * happens to contain the placeholder text.
    */
-  markered(b: Buffer, marker: Buffer | undefined): this {
-    if (marker === undefined) return this.count(1).bytes(b);
+  markered(b: Buffer, forms: readonly Buffer[]): this {
+    if (forms.length === 0) return this.count(1).bytes(b);
     const pieces: Buffer[] = [];
+    const tags: number[] = [];
+    const next = forms.map((f) => b.indexOf(f));
     let from = 0;
-    for (let at = b.indexOf(marker, from); at >= 0; at = b.indexOf(marker, from)) {
+    for (;;) {
+      let tag = -1;
+      for (let i = 0; i < forms.length; i++) if (next[i]! >= 0 && (tag < 0 || next[i]! < next[tag]!)) tag = i;
+      if (tag < 0) break;
+      const at = next[tag]!;
       pieces.push(b.subarray(from, at));
-      from = at + marker.length;
+      tags.push(tag);
+      from = at + forms[tag]!.length;
+      // A form found inside the one just cut out is looked for again past it.
+      for (let i = 0; i < forms.length; i++) if (next[i]! >= 0 && next[i]! < from) next[i] = b.indexOf(forms[i]!, from);
     }
     pieces.push(b.subarray(from));
     this.count(pieces.length);
-    for (const p of pieces) this.bytes(p);
+    for (let i = 0; i < pieces.length; i++) {
+      this.bytes(pieces[i]!);
+      if (i < tags.length) this.count(tags[i]!);
+    }
     return this;
   }
 
@@ -119,26 +131,28 @@ function testsDigest(tests: readonly TestCase[]): string {
  * fixed for the life of the process, and so of this in-memory cache.
  */
 export function cacheKey(sub: Submission, imageId: string): string {
-  const marker = sub.marker === undefined ? undefined : Buffer.from(sub.marker, 'utf8');
+  const forms = [sub.marker, sub.hiddenMarker?.list, sub.hiddenMarker?.fileTag].filter((f) => f !== undefined).map((f) => Buffer.from(f, 'utf8'));
   const w = new KeyWriter();
   w.string(KEY_FORMAT);
   w.string(sub.language.id);
   w.string(imageId);
   w.string(sub.mode);
   w.bool(sub.stopOnFirstFailure);
-  w.bool(marker !== undefined);
+  w.bool(sub.marker !== undefined);
   w.bool(sub.coverage);
-  w.string(sub.entry);
+  w.markered(Buffer.from(sub.entry, 'utf8'), forms);
   w.bool(sub.trustedTestCode !== undefined);
   w.string(sub.trustedTestCode ?? '');
 
   w.count(sub.files.length);
   for (const f of sub.files) {
-    w.string(f.path);
-    w.markered(f.content, marker);
+    w.markered(Buffer.from(f.path, 'utf8'), forms);
+    w.markered(f.content, forms);
   }
   w.count(sub.compileFlags.length);
-  for (const flag of sub.compileFlags) w.markered(Buffer.from(flag, 'utf8'), marker);
+  for (const flag of sub.compileFlags) w.markered(Buffer.from(flag, 'utf8'), forms);
+  w.count(sub.compileOnly.length);
+  for (const path of sub.compileOnly) w.markered(Buffer.from(path, 'utf8'), forms);
 
   w.string(testsDigest(sub.tests));
   w.string(sub.entryPoint ?? '');

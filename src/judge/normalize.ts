@@ -4,7 +4,7 @@ import { resolveLimits } from '../domain/limits.js';
 import { BadRequestError } from '../errors.js';
 import { randomUUID } from 'node:crypto';
 import { harnessFor, harnessLanguages, testFileHarness } from '../languages/harness.js';
-import type { HarnessComposer } from '../languages/compose.js';
+import { hiddenMarker, type HarnessComposer, type HiddenMarker } from '../languages/compose.js';
 import { completeTestCode } from '../languages/test-code.js';
 import { findLanguage, languageIds, type LanguageDefinition } from '../languages/registry.js';
 import type { SubmissionRequest, TestCaseRequest } from '../domain/requests.js';
@@ -131,6 +131,8 @@ export function normalizeSubmission(req: SubmissionRequest, settings: Settings, 
   let marker: string | undefined;
   let composedOwn: { file: string; lines: number } | undefined;
   let compileFlags: string[] = [];
+  let compileOnly: string[] = [];
+  let proof: HiddenMarker | undefined;
   let files = req.files ?? [{ path: language.entryFor?.(req.source ?? '') ?? language.sourceFile, content: req.source ?? '' }];
   const testSet = shared ?? normalizeTests(req.tests, settings);
   let trustedTestCode: string | undefined;
@@ -146,7 +148,8 @@ export function normalizeSubmission(req: SubmissionRequest, settings: Settings, 
       trustedTestCode = completed.testCode;
     } else {
       marker = `verdict-harness-done-${randomUUID()}`;
-      ({ files, compileFlags, composedOwn } = composeHarness(compose!, req.source ?? '', completed.testCode, marker));
+      proof = hiddenMarker(marker);
+      ({ files, compileFlags, compileOnly, composedOwn } = composeHarness(compose!, req.source ?? '', completed.testCode, proof));
     }
   }
   if (req.coverage && !language.coverage) {
@@ -168,11 +171,13 @@ export function normalizeSubmission(req: SubmissionRequest, settings: Settings, 
   // The candidate's own code is what it sent, not the harness's file beside it.
   const ownFiles = files.map((f) => f.path);
   if (marker === undefined && (dropIn?.testFileHarness ?? true)) {
-    const testMarker = `verdict-harness-done-${randomUUID()}`;
-    const added = testFileHarness(language.id, entry, files, testMarker);
+    const testProof = hiddenMarker(`verdict-harness-done-${randomUUID()}`);
+    const added = testFileHarness(language.id, entry, files, testProof);
     if (added) {
-      marker = testMarker;
+      marker = testProof.marker;
+      proof = testProof;
       files = [...files, added];
+      compileOnly = [added.path];
     }
   }
 
@@ -194,8 +199,10 @@ export function normalizeSubmission(req: SubmissionRequest, settings: Settings, 
     language,
     entry,
     marker,
+    ...(proof !== undefined ? { hiddenMarker: { list: proof.list, fileTag: proof.fileTag } } : {}),
     ...(trustedTestCode !== undefined ? { trustedTestCode } : {}),
     compileFlags,
+    compileOnly,
     files: [...program, ...beside],
     tests: testSet.tests,
     checker,
@@ -211,10 +218,20 @@ export function normalizeSubmission(req: SubmissionRequest, settings: Settings, 
 }
 
 /** The candidate composed with its test code; every composer puts the candidate's source first in its file. */
-function composeHarness(compose: HarnessComposer, source: string, testCode: string, marker: string): { files: Array<{ path: string; content: string }>; compileFlags: string[]; composedOwn: { file: string; lines: number } | undefined } {
-  const composed = compose({ source, testCode, marker });
+function composeHarness(
+  compose: HarnessComposer,
+  source: string,
+  testCode: string,
+  proof: HiddenMarker,
+): { files: Array<{ path: string; content: string }>; compileFlags: string[]; compileOnly: string[]; composedOwn: { file: string; lines: number } | undefined } {
+  const composed = compose({ source, testCode, proof });
   const holder = composed.files.find((f) => f.content.startsWith(source));
-  return { files: [...composed.files], compileFlags: [...(composed.compileFlags ?? [])], composedOwn: holder ? { file: holder.path, lines: lineCount(source) } : undefined };
+  return {
+    files: [...composed.files],
+    compileFlags: [...(composed.compileFlags ?? [])],
+    compileOnly: [...(composed.compileOnly ?? [])],
+    composedOwn: holder ? { file: holder.path, lines: lineCount(source) } : undefined,
+  };
 }
 
 /** Lines of a source (a last line without its newline counts), without an array of them: sources are up to the body limit. */

@@ -74,7 +74,7 @@ export class Pipeline {
         const record = await runOrOutOfMemory(session, {
           // After a test the program directory is sealed; a deferred check only reads it.
           phase,
-          argv: [...compileStep!.argv(ctx), ...sub.compileFlags, ...(sub.coverage ? (lang.coverage?.compileFlags ?? []) : [])],
+          argv: removingAfter(sub.compileOnly, [...compileStep!.argv(ctx), ...sub.compileFlags, ...(sub.coverage ? (lang.coverage?.compileFlags ?? []) : [])]),
           env: lang.env(ctx),
           stdin: Buffer.alloc(0),
           cpuTimeMs: sub.limits.compileTimeMs,
@@ -221,4 +221,15 @@ export class Pipeline {
   private returnedBytes(sub: Submission): number {
     return sub.returnedOutputBytes ?? this.settings.responseOutputBytes;
   }
+}
+
+/**
+ * The compile command, then the removal of the files only it may read (the trailer's, holding the
+ * hidden marker), in the same step: the program directory is the candidate's while it compiles and
+ * sealed after, so this is the one moment they can go. A failed compile keeps its status.
+ * The names are the harnesses' own (no space, no quote), never a candidate's.
+ */
+function removingAfter(files: readonly string[], argv: string[]): string[] {
+  if (files.length === 0) return argv;
+  return ['/bin/sh', '-c', `"$@" || exit; exec rm -f -- ${files.join(' ')}`, 'verdict-compile', ...argv];
 }

@@ -30,6 +30,8 @@ export interface Submission {
   entry: string;
   /** With test code: the line its trailer prints once the tests finished (see languages/compose.ts). */
   marker: string | undefined;
+  /** The marker as the trailer's file holds it and that file's name tag (see HiddenMarker): random per request too, so the cache key sets them aside likewise. */
+  hiddenMarker?: { list: string; fileTag: string };
   /**
    * Test code the language runs in a trusted process beside the program (`trustedTestCode`),
    * completed (HumanEval's check called); every test is then a paired run, and only the trusted
@@ -38,6 +40,8 @@ export interface Submission {
   trustedTestCode?: string;
   /** Compiler arguments a harness adds. */
   compileFlags: readonly string[];
+  /** Files the compiler reads and the run must not (the trailer's, holding the hidden marker): removed once compiled. */
+  compileOnly: readonly string[];
   files: readonly SourceFile[];
   tests: readonly TestCase[];
   checker: CheckerOptions;

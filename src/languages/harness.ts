@@ -3,7 +3,7 @@
  * folder (see compose.ts for what every composer does); this looks it up by language id.
  */
 import { isLanguageId, languages, languagesById } from './registry.js';
-import type { HarnessComposer } from './compose.js';
+import type { HarnessComposer, HiddenMarker } from './compose.js';
 
 export { checkFailedMarker } from './compose.js';
 
@@ -12,9 +12,9 @@ export function testFileHarness(
   languageId: string,
   entry: string,
   files: ReadonlyArray<{ path: string; content: string }>,
-  marker: string,
+  proof: HiddenMarker,
 ): { path: string; content: string } | undefined {
-  return isLanguageId(languageId) ? languagesById[languageId].testFileHarness?.(entry, files, marker) : undefined;
+  return isLanguageId(languageId) ? languagesById[languageId].testFileHarness?.(entry, files, proof) : undefined;
 }
 
 export function harnessFor(languageId: string): HarnessComposer | undefined {

@@ -75,9 +75,11 @@ describe('Go test files: whose failure it is', () => {
     const r = await verdictOf(testFile('    return x - y', `func init() { os.Exit(0) }\n\n${checks}`));
     assert.equal(r.verdict, 'runtime_error');
   });
-  it("a file with its own TestMain keeps it, judged by its exit status", async () => {
-    const own = `${checks}\n\nfunc TestMain(m *testing.M) { os.Exit(m.Run()) }`;
-    assert.equal((await verdictOf(testFile('    return x + y', own))).verdict, 'accepted');
-    assert.equal((await verdictOf(testFile('    return x - y', own))).verdict, 'runtime_error');
+  it("a file of the program's named like the harness's does not stand in for it: the harness's TestMain is the package's only one", async () => {
+    // Judged by its exit status, a TestMain of its own that exits 0 before any test ran was accepted.
+    const own = 'package add_test\n\nimport (\n    "os"\n    "testing"\n)\n\nfunc TestMain(m *testing.M) { os.Exit(0) }\n';
+    const r = await t.submit({ language: 'go', files: [{ path: 'main_test.go', content: testFile('    return x - y', checks) }, { path: 'zz_verdict_main_test.go', content: own }] });
+    assert.equal(r.verdict, 'compile_error');
+    assert.match(r.compile!.output, /multiple definitions of TestMain/);
   });
 });

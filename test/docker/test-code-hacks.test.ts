@@ -9,8 +9,11 @@ import { before, describe, it } from 'node:test';
 import { startTestApp } from '../helpers/app.js';
 import type { SubmissionResult } from '../../src/schemas.js';
 import { cases as c } from '../hostile/cases/test-code-c.js';
+import { cases as go } from '../hostile/cases/test-code-go.js';
+import { cases as java } from '../hostile/cases/test-code-java.js';
 import { cases as javascript } from '../hostile/cases/test-code-javascript.js';
 import { cases as python } from '../hostile/cases/test-code-python.js';
+import { cases as rust } from '../hostile/cases/test-code-rust.js';
 import type { TestCodeHack } from '../hostile/cases/test-code-types.js';
 
 const t = await startTestApp({ VERDICT_CONCURRENCY: '2' });
@@ -26,14 +29,20 @@ function describeResult(r: SubmissionResult): string {
 }
 
 // One table per language family, as the corpus grows (test/hostile/cases/test-code-<family>.ts).
-const tables = { c, python, javascript };
+const tables = { c, rust, java, go, python, javascript };
 for (const [table, cases] of Object.entries(tables)) {
   describe(`test-code hacks: ${table}`, () => {
     const selected = cases.filter((c) => !filter || filter.test(c.name) || filter.test(c.language));
     const results = new Map<TestCodeHack, { hack: SubmissionResult; right: SubmissionResult }>();
     const judge = (c: TestCodeHack, source: string) =>
       // Wall time to spare on a loaded machine: a paired run starts two interpreters (two Nodes for JavaScript).
-      t.submit({ language: c.language, source, testCode: c.testCode, limits: { wallTimeMs: 30_000 }, ...(c.entryPoint ? { entryPoint: c.entryPoint } : {}) });
+      t.submit({
+        language: c.language,
+        source,
+        ...(c.testCode !== undefined ? { testCode: c.testCode } : {}),
+        limits: { wallTimeMs: 30_000 },
+        ...(c.entryPoint ? { entryPoint: c.entryPoint } : {}),
+      });
     before(async () => {
       const runnable = selected.filter((c) => built.has(c.language));
       let next = 0;

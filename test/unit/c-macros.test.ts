@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { definedMacroNames } from '../../src/languages/c-family/macros.js';
 import { cFamilyHarness } from '../../src/languages/c-family/harness.js';
+import { hiddenMarker } from '../../src/languages/compose.js';
 
 describe('definedMacroNames', () => {
   it('finds #define and #undef however they are spelled', () => {
@@ -44,14 +45,19 @@ describe('definedMacroNames', () => {
 
 describe('the C-family harness gives the test code a clean slate', () => {
   const compose = cFamilyHarness('c');
-  it('undefines what the candidate defined and reads assert.h again, after the candidate', () => {
+  it('undefines what the candidate defined, points assert at the trailer and reads assert.h again, after the candidate', () => {
     const source = 'int add(int a, int b) { return a - b; }\nint main(void) { return 0; }\n#define main renamed\n';
-    const main = compose({ source, testCode: 'int main() { return add(1, 1) != 2; }', marker: 'm' }).files[0]!.content;
+    const proof = hiddenMarker('m');
+    const main = compose({ source, testCode: 'int main() { return add(1, 1) != 2; }', proof }).files[0]!.content;
     const tail = main.slice(source.length);
-    assert.match(tail, /^\n\n\n#undef main\n#include <assert\.h>\nint main\(\)/);
+    assert.ok(tail.startsWith(`\n\n\n#undef main\n#define __assert_fail verdict_${proof.fileTag}_assert_fail\n`), tail);
+    assert.match(tail, /#include <assert\.h>\nint main\(\)/);
   });
-  it('leaves a source without macros as it was composed before', () => {
-    const main = compose({ source: 'int add(int a, int b) { return a + b; }', testCode: 'T', marker: 'm' }).files[0]!.content;
-    assert.equal(main, 'int add(int a, int b) { return a + b; }\n\nT\n');
+  it('gives a source without macros the same slate, less the #undefs', () => {
+    const proof = hiddenMarker('m');
+    const main = compose({ source: 'int add(int a, int b) { return a + b; }', testCode: 'T', proof }).files[0]!.content;
+    assert.ok(main.startsWith(`int add(int a, int b) { return a + b; }\n\n\n#define __assert_fail verdict_${proof.fileTag}_assert_fail\n`), main);
+    assert.ok(main.endsWith('#include <assert.h>\nT\n'));
+    assert.doesNotMatch(main, /#undef/);
   });
 });

@@ -79,13 +79,18 @@ describe('cacheKey', () => {
   });
 
   it('ignores the per-request harness marker, but not the test code', () => {
-    // C's test code is composed into the program with a marker; Python's runs beside it (no marker).
-    for (const language of ['python', 'c']) {
-      const source = language === 'c' ? 'int add(int a, int b) { return a + b; }' : 'def add(a, b):\n    return a + b\n';
-      const testCode = language === 'c' ? 'int main(void) { return add(1, 2) != 3; }' : 'assert add(1, 2) == 3\n';
+    // Compiled languages' test code is composed into the program with a hidden marker in a file of
+    // a random name; Python's runs beside it (no marker).
+    const programs: Record<string, { source: string; testCode: string }> = {
+      python: { source: 'def add(a, b):\n    return a + b\n', testCode: 'assert add(1, 2) == 3\n' },
+      c: { source: 'int add(int a, int b) { return a + b; }', testCode: 'int main(void) { return add(1, 2) != 3; }' },
+      rust: { source: 'fn add(a: i32, b: i32) -> i32 { a + b }', testCode: 'fn main() { assert_eq!(add(1, 2), 3); }' },
+      java: { source: 'class Solution { int add(int a, int b) { return a + b; } }', testCode: 'public class Main { public static void main(String[] a) { assert new Solution().add(1, 2) == 3; } }' },
+    };
+    for (const [language, { source, testCode }] of Object.entries(programs)) {
       const one = normalizeSubmission({ language, source, testCode }, settings);
       const two = normalizeSubmission({ language, source, testCode }, settings);
-      if (language === 'c') {
+      if (language !== 'python') {
         assert.notEqual(one.marker, two.marker);
         assert.notDeepEqual(one.files, two.files, 'the composed files embed the marker');
       }
@@ -95,6 +100,12 @@ describe('cacheKey', () => {
       const none = normalizeSubmission({ language, source }, settings);
       assert.notEqual(cacheKey(none, IMAGE), cacheKey(one, IMAGE), `${language}: with test code or without`);
     }
+    // A Go test file gets the harness's TestMain, with its own hidden marker.
+    const goTest = (body: string) => normalizeSubmission({ language: 'go', source: `package add_test\n\nimport "testing"\n\nfunc TestAdd(t *testing.T) {\n\t${body}\n}\n` }, settings);
+    const [one, two] = [goTest('_ = 1'), goTest('_ = 1')];
+    assert.notEqual(one.marker, two.marker);
+    assert.equal(cacheKey(one, IMAGE), cacheKey(two, IMAGE), 'go');
+    assert.notEqual(cacheKey(goTest('_ = 2'), IMAGE), cacheKey(one, IMAGE), 'go');
   });
 
   it('tells a marker from text that merely surrounds where it was', () => {

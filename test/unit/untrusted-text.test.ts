@@ -15,6 +15,7 @@ import { failureLocation } from '../../src/judge/location.js';
 import { isEsModule } from '../../src/languages/javascript/es-module.js';
 import { go } from '../../src/languages/go/index.js';
 import { goTestMainPackage } from '../../src/languages/go/test-file.js';
+import { javaTopLevel } from '../../src/languages/java/top-level.js';
 import { extractCode } from '../../src/reward/extract.js';
 import { findLanguage, languages } from '../../src/languages/registry.js';
 
@@ -136,17 +137,28 @@ describe('untrusted text at full size', { timeout: 120_000 }, () => {
     assert.equal(go.entryFor!(`${'import (\n'.repeat(200_000)}func TestA(t *testing.T) {}`), 'main.go');
   });
 
-  it("Go test files' package and TestMain: found past many blank lines, one scan", () => {
+  it("Go test files' package: found past many blank lines, one scan", () => {
     const program = `// package not_this\n${newlines}package add_test\n\nimport "testing"\n`;
-    assert.equal(goTestMainPackage(program, [program]), 'add_test');
-    assert.equal(goTestMainPackage(program, [program, `${newlines}func  TestMain (m *testing.M) {}\n`]), undefined);
-    assert.equal(goTestMainPackage(`${'packag\n'.repeat(1_000_000)}`, []), undefined);
+    assert.equal(goTestMainPackage(program), 'add_test');
+    assert.equal(goTestMainPackage(`${'packag\n'.repeat(1_000_000)}`), undefined);
+  });
+
+  it("Java's top level (the test code's imports): imports and types at depth 0 only, one walk", () => {
+    const source = '// import fake.*;\nimport java.util.*;\nimport static java.lang.Math.max;\nimport java.util.List;\nclass Solution { class Inner {} }\ninterface Shape {}\nrecord Point(int x) {}\n';
+    const top = javaTopLevel(source);
+    assert.deepEqual(top.imports, ['import java.util.*;', 'import static java.lang.Math.max;', 'import java.util.List;']);
+    assert.deepEqual(top.onDemand, ['java.lang', 'java.util']);
+    assert.deepEqual([...top.singleNames], ['List']);
+    assert.deepEqual(top.types, ['Solution', 'Shape', 'Point']);
+    assert.deepEqual(javaTopLevel('import '.repeat(2_000_000)).imports, []);
+    assert.equal(javaTopLevel(`${'{'.repeat(4 * MiB)}class Deep {}`).types.length, 0);
+    assert.equal(javaTopLevel('class '.repeat(2_000_000)).types.length, 1_000_000);
   });
 
   it('Go test-file detection agrees with the patterns it replaced', () => {
-    const IMPORTS_TESTING = /^\s*import\s*(?:\(\s*[^)]*"testing"|"testing")/m;
+    const IMPORTS_TESTING = /^\s*import\s*(?:\(\s*[^)]*"testing"|(?:[\w.]+[ \t]*)?"testing")/m;
     const TEST_FUNC = /^\s*func\s+Test\w*\s*\(\s*\w*\s*\*testing\.T\s*\)/m;
-    const alphabet = ['import', ' ', '\n', '(', ')', '"testing"', 'func ', 'TestX', 'main', '()', '(t *testing.T)', '\t', 'x', 'func TestA(t *testing.T) {}', '\nfunc main() {}'];
+    const alphabet = ['import', ' ', '\n', '(', ')', '"testing"', 'func ', 'TestX', 'main', '()', '(t *testing.T)', '\t', 'x', '_', 'func TestA(t *testing.T) {}', '\nfunc main() {}'];
     for (const s of strings(7, alphabet, 100_000, 12)) {
       const expected = IMPORTS_TESTING.test(s) && TEST_FUNC.test(s) ? 'main_test.go' : 'main.go';
       assert.equal(go.entryFor!(s), expected, JSON.stringify(s));

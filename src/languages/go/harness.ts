@@ -1,5 +1,5 @@
-import { checkFailedMarker, type TestFileHarness } from '../compose.js';
-import { goTestMainPackage } from './test-file.js';
+import type { HiddenMarker, TestFileHarness } from '../compose.js';
+import { goTestMainPackage, importsPackage } from './test-file.js';
 
 /**
  * Go test files (a source importing "testing" with Test functions, built with go test -c) are
@@ -10,34 +10,48 @@ import { goTestMainPackage } from './test-file.js';
  * returns from m.Run: a panic in a test (tRunner re-panics, exit 2; panic(nil) and runtime.Goexit
  * too), os.Exit or log.Fatal (the process ends there; os.Exit(0) panics under
  * -test.paniconexit0), a deadlock or a limit. An os.Exit(0) before the tests (in an init) skips the
- * marker too. The imports are renamed so no package-level name of the candidate's can clash.
- * Without a package clause, or when the program defines its own TestMain (one per package), the
- * file is not added and the run is judged by its exit status alone.
+ * marker too. This TestMain is the package's only one: a program that defines its own (which could
+ * exit 0 before any test ran) does not compile ("multiple definitions of TestMain"). The imports are renamed
+ * so no package-level name of the candidate's can clash. The marker is hidden (see
+ * HiddenMarker), and the file is removed once compiled. Without a package clause the file is not
+ * added and the run is judged by its exit status alone.
  */
-function goTestMain(pkg: string, marker: string): string {
+function goTestMain(pkg: string, proof: HiddenMarker, embeds: boolean): string {
   return `package ${pkg}
 
 import (
 	verdictos "os"
 	verdicttesting "testing"
 )
+${embeds ? '\n// go:embed reads files of the package directory at compile time, this one among them.\nvar _ int = "a test program may not import embed: it could read the harness\'s file"\n' : ''}
+// The table is TestMain's own, no package variable a name leads to.
+func verdictPrint(table []byte, start, length int) {
+	line := make([]byte, length)
+	for i := range line {
+		line[i] = table[start+i] ^ table[start+length+i]
+	}
+	verdictos.Stdout.Write(line)
+}
 
 func TestMain(m *verdicttesting.M) {
 	code := m.Run()
+	table := []byte{${proof.list}}
 	if code == 1 {
-		verdictos.Stdout.WriteString("\\n${checkFailedMarker(marker)}\\n")
+		verdictPrint(table, ${proof.failed.start}, ${proof.failed.length})
 	}
-	verdictos.Stdout.WriteString("\\n${marker}\\n")
+	verdictPrint(table, ${proof.done.start}, ${proof.done.length})
 	verdictos.Exit(code)
 }
 `;
 }
 
-/** The TestMain beside a test file built as the entry, unless the program has its own file of that name. */
-export const goTestFileHarness: TestFileHarness = (entry, files, marker) => {
+/** The TestMain beside a test file built as the entry, in a file of a name the program does not use (a file of the program's own of that name must not stand in for it). */
+export const goTestFileHarness: TestFileHarness = (entry, files, proof) => {
   if (entry !== 'main_test.go') return undefined;
-  const path = 'zz_verdict_main_test.go';
-  if (files.some((f) => f.path === path)) return undefined;
-  const pkg = goTestMainPackage(files.find((f) => f.path === entry)?.content ?? '', files.filter((f) => f.path.endsWith('.go')).map((f) => f.content));
-  return pkg === undefined ? undefined : { path, content: goTestMain(pkg, marker) };
+  const taken = new Set(files.map((f) => f.path));
+  let path = 'zz_verdict_main_test.go';
+  for (let n = 2; taken.has(path); n++) path = `zz_verdict_main_${n}_test.go`;
+  const pkg = goTestMainPackage(files.find((f) => f.path === entry)?.content ?? '');
+  const embeds = files.some((f) => f.path.endsWith('.go') && importsPackage(f.content, 'embed'));
+  return pkg === undefined ? undefined : { path, content: goTestMain(pkg, proof, embeds) };
 };

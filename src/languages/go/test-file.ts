@@ -1,4 +1,4 @@
-/** Go sources as the build sees them: which one is a test file, and whether it can get the harness's TestMain. */
+/** Go sources as the build sees them: which one is a test file, and its package (for the harness's TestMain). */
 
 /**
  * The source is the candidate's, so these checks never let a pattern search it freely: `^\s*…`
@@ -8,7 +8,6 @@
  */
 const TEST_FUNC = /func\s+Test\w*\s*\(\s*\w*\s*\*testing\.T\s*\)/y;
 const IMPORT = /import\s*/y;
-const TEST_MAIN = /func\s+TestMain\s*\(/y;
 const PACKAGE = /package\s+(\w+)/y;
 
 /**
@@ -36,20 +35,29 @@ function someLineStarts(source: string, pattern: RegExp): boolean {
   return false;
 }
 
-/** `import "testing"`, or an import group `( … )` naming "testing" before its `)`. */
-function importsTesting(source: string): boolean {
-  // The first ")" and the first "testing" at or after a position, found once and reused.
+/** `import "<pkg>"`, or an import group `( … )` naming "<pkg>" before its `)`. */
+export function importsPackage(source: string, pkg: string): boolean {
+  const quoted = `"${pkg}"`;
+  // The first ")" and the first quoted name at or after a position, found once and reused.
   let close = -2;
-  let testing = -2;
+  let named = -2;
   for (const at of lineStarts(source)) {
     IMPORT.lastIndex = at;
     if (!IMPORT.test(source)) continue;
     const i = IMPORT.lastIndex;
-    if (source.startsWith('"testing"', i)) return true;
+    if (source[i] !== '"' && source[i] !== '(') {
+      // A name for the import first (`import _ "embed"`, `import t "testing"`): single imports only.
+      let j = i;
+      while (j < source.length && /[\w.]/.test(source[j]!)) j++;
+      while (source[j] === ' ' || source[j] === '\t') j++;
+      if (source.startsWith(quoted, j)) return true;
+      continue;
+    }
+    if (source.startsWith(quoted, i)) return true;
     if (source[i] !== '(') continue;
     if (close !== -1 && close < i) close = source.indexOf(')', i);
-    if (testing !== -1 && testing < i) testing = source.indexOf('"testing"', i);
-    if (testing >= 0 && (close < 0 || testing < close)) return true;
+    if (named !== -1 && named < i) named = source.indexOf(quoted, i);
+    if (named >= 0 && (close < 0 || named < close)) return true;
   }
   return false;
 }
@@ -61,7 +69,7 @@ function importsTesting(source: string): boolean {
  * files are `package x_test`, which `go build` cannot make a program of, and go test judges them.
  */
 export function goEntryFor(source: string): string {
-  return importsTesting(source) && someLineStarts(source, TEST_FUNC) ? 'main_test.go' : 'main.go';
+  return importsPackage(source, 'testing') && someLineStarts(source, TEST_FUNC) ? 'main_test.go' : 'main.go';
 }
 
 /** The package clause's name: the first line starting `package`, as a file's comments come before it. */
@@ -74,13 +82,7 @@ function packageName(source: string): string | undefined {
   return undefined;
 }
 
-/**
- * Whether a test binary can get the harness's TestMain (see harness.ts): its package is known and
- * no file of the program defines a TestMain already (a package may have only one). The package of
- * a test file built as the entry, else undefined.
- */
-export function goTestMainPackage(entrySource: string, sources: readonly string[]): string | undefined {
-  if (sources.some((s) => someLineStarts(s, TEST_MAIN))) return undefined;
+/** The package of a test file built as the entry (it gets the harness's TestMain, see harness.ts), else undefined. */
+export function goTestMainPackage(entrySource: string): string | undefined {
   return packageName(entrySource);
 }
-

@@ -1,7 +1,7 @@
 /** Which file a Java source must be saved as. */
 
 /** The source with comments and literals blanked, so that braces and keywords left are code. */
-function codeOnly(source: string): string {
+export function codeOnly(source: string): string {
   let out = '';
   let i = 0;
   const blank = (text: string) => text.replace(/[^\n]/g, ' ');
@@ -28,9 +28,8 @@ function codeOnly(source: string): string {
 
 const PUBLIC_TYPE = /\bpublic\s+(?:(?:abstract|final|strictfp|sealed|non-sealed|static)\s+)*(?:class|interface|enum|record|@\s*interface)\s+([A-Za-z_$][\w$]*)/g;
 
-/** javac wants a public top-level type in a file of its name: the source decides the file name. */
-export function javaEntryFor(source: string): string {
-  const code = codeOnly(source);
+/** The first top-level public type's name, read from the source with comments and literals blanked (codeOnly). */
+function publicTypeOf(code: string): string | undefined {
   let depth = 0;
   let scanned = 0;
   for (const match of code.matchAll(PUBLIC_TYPE)) {
@@ -38,7 +37,18 @@ export function javaEntryFor(source: string): string {
       if (code[scanned] === '{') depth++;
       else if (code[scanned] === '}') depth = Math.max(0, depth - 1);
     }
-    if (depth === 0) return `${match[1]}.java`;
+    if (depth === 0) return match[1];
   }
-  return 'Main.java';
+  return undefined;
+}
+
+/** javac wants a public top-level type in a file of its name: the source decides the file name. */
+export function javaEntryFor(source: string): string {
+  return `${publicTypeOf(codeOnly(source)) ?? 'Main'}.java`;
+}
+
+/** The file a source of no public type may take any name for: the name of its public type's file, else undefined. */
+export function javaPublicFile(source: string): string | undefined {
+  const name = publicTypeOf(codeOnly(source));
+  return name === undefined ? undefined : `${name}.java`;
 }

@@ -13,7 +13,8 @@ export interface TestCodeHack {
   source: string;
   /** A right solution of the same problem, without tricks: accepted by the same test code. */
   right: string;
-  testCode: string;
+  /** The test code; absent where the program is its own (a Go test file: candidate and Test functions in one source). */
+  testCode?: string;
   entryPoint?: string;
   /** What the service must answer; never `accepted`. A list where the trick can fail more than one way (`why` says how). */
   expect: Exclude<Verdict, 'accepted'> | ReadonlyArray<Exclude<Verdict, 'accepted'>>;
