@@ -12,6 +12,9 @@
  *
  * Each is run three ways with the same width (the service's concurrency):
  *   service — one POST /v1/batch; the service reuses a sandbox within the request;
+ *             W1 also one program per request, as verl's and most trainers' reward functions
+ *             call a sandbox: through POST /v1/submissions, and W1 in one process through
+ *             POST /run_code with verl's SandboxFusion body (sandboxes recycled across requests);
  *   bare    — the same programs as plain processes on this host, a worker pool;
  *   naive   — `docker run --rm` per test, compiling inside it (what peers do),
  *             on a sample (it is slow), reported per program.
@@ -244,6 +247,34 @@ async function service(address: string, w: Workload): Promise<{ ms: number; tall
   return { ms, tally, summary: lines.at(-1) as BatchSummary };
 }
 
+/**
+ * One program per request, `width` clients at once: /v1/submissions with the workload's test code
+ * or tests, or /run_code with the body verl's sandbox_fusion client sends (a program without
+ * tests, judged by its exit status: "Success").
+ */
+async function perRequest(address: string, w: Workload, width: number, route: 'submissions' | 'run_code'): Promise<{ ms: number; tally: Tally }> {
+  const tally: Tally = {};
+  const t0 = performance.now();
+  await pool(width, w.programs, async (p) => {
+    const source = `${p.source}\n# ${process.pid}-${Math.random()}\n`;
+    const body =
+      route === 'submissions'
+        ? { language: p.language, source, ...(p.testCode ? { testCode: p.testCode } : {}), ...(w.tests.length > 0 ? { tests: w.tests } : {}), cache: false }
+        : { code: source, language: p.language, compile_timeout: 10, run_timeout: 10, memory_limit_MB: 1024, stdin: '', files: {}, fetch_files: [] };
+    const res = await request(`${address}/${route === 'submissions' ? 'v1/submissions' : 'run_code'}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const answer = (await res.body.json()) as { verdict?: string; status?: string };
+    if (res.statusCode !== 200) return void bump(tally, `http ${res.statusCode}`);
+    bump(tally, route === 'submissions' ? answer.verdict! : answer.status === 'Success' ? 'accepted' : 'rejected');
+  });
+  return { ms: performance.now() - t0, tally };
+}
+
+/** Containers the service has started so far (its own counter). */
+async function containersStarted(address: string): Promise<number> {
+  const text = await (await request(`${address}/metrics`)).body.text();
+  return Number(/^verdict_containers_started_total (\d+)/m.exec(text)?.[1] ?? NaN);
+}
+
 // ---------- main ----------
 
 const instanceId = `bench-tp-${process.pid}`;
@@ -259,6 +290,7 @@ const only = process.argv[3];
 const workloads = [paired, w1OneProcess(paired), w2('python'), w2('cpp')].filter((w) => !only || w.name.startsWith(only));
 const serviceRates = new Map<string, number>();
 const rows: string[] = [];
+const containerRows: string[] = [];
 const pad = (s: string, n: number) => s.padEnd(n);
 const rate = (n: number, ms: number) => (n / (ms / 1000)).toFixed(1);
 try {
@@ -276,11 +308,27 @@ try {
     const naiveRate = n.programs / n.ms;
     serviceRates.set(w.name, serviceRate);
     rows.push(
-      `${pad(w.name, 26)} ${pad(`${w.programs.length}×${tests}`, 8)}` +
+      `${pad(w.name, 38)} ${pad(`${w.programs.length}×${tests}`, 8)}` +
         ` ${rate(w.programs.length, s.ms).padStart(8)} ${rate(w.programs.length, b.ms).padStart(8)} ${rate(n.programs, n.ms).padStart(8)}` +
         ` ${(serviceRate / bareRate).toFixed(2).padStart(9)} ${(serviceRate / naiveRate).toFixed(1).padStart(10)}`,
     );
     console.log(`${w.name}: service ${JSON.stringify(s.tally)} | bare ${JSON.stringify(b.tally)} | naive (first ${n.programs}) ${JSON.stringify(n.tally)}`);
+    // One program per request: W1 with its test code through /v1/submissions; W1 in one process
+    // through /v1/submissions and through /run_code with verl's body.
+    const routes: Array<'submissions' | 'run_code'> = w === paired ? ['submissions'] : w.name === 'W1 one process' ? ['submissions', 'run_code'] : [];
+    for (const route of routes) {
+      const before = await containersStarted(address);
+      const r = await perRequest(address, w, width, route);
+      const started = (await containersStarted(address)) - before;
+      const label = `${w === paired ? 'W1' : 'W1 one process'}, per request ${route === 'run_code' ? '/run_code' : '/v1/subm.'}`;
+      rows.push(
+        `${pad(label, 38)} ${pad(`${w.programs.length}×${tests}`, 8)}` +
+          ` ${rate(w.programs.length, r.ms).padStart(8)} ${rate(w.programs.length, b.ms).padStart(8)} ${rate(n.programs, n.ms).padStart(8)}` +
+          ` ${(w.programs.length / r.ms / bareRate).toFixed(2).padStart(9)} ${(w.programs.length / r.ms / naiveRate).toFixed(1).padStart(10)}`,
+      );
+      containerRows.push(`${label}: ${Number.isNaN(started) ? '?' : ((started / w.programs.length) * 1000).toFixed(0)} containers started per 1,000 programs`);
+      console.log(`${label}: ${JSON.stringify(r.tally)}`);
+    }
   }
 } finally {
   await app.close();
@@ -288,8 +336,9 @@ try {
 }
 
 console.log(`\nprograms per second, width ${width} (the service's concurrency) on ${os.availableParallelism()} CPUs; naive on the first ${naiveSample} programs`);
-console.log(`${pad('workload', 26)} ${pad('size', 8)} ${'service'.padStart(8)} ${'bare'.padStart(8)} ${'naive'.padStart(8)} ${'svc/bare'.padStart(9)} ${'svc/naive'.padStart(10)}`);
+console.log(`${pad('workload', 38)} ${pad('size', 8)} ${'service'.padStart(8)} ${'bare'.padStart(8)} ${'naive'.padStart(8)} ${'svc/bare'.padStart(9)} ${'svc/naive'.padStart(10)}`);
 for (const r of rows) console.log(r);
+for (const r of containerRows) console.log(r);
 const before = serviceRates.get('W1 one process');
 const after = serviceRates.get(paired.name);
 if (before && after) console.log(`\nW1 with the test code in a trusted process beside the program, over W1 in one process: ${(after / before).toFixed(2)}`);

@@ -82,6 +82,8 @@ export interface Config {
   poolPrewarm: string[];
   /** Whether one sandbox may serve several programs of the same request, each reset in between. */
   sandboxReuse: boolean;
+  /** Programs one sandbox may serve (within a request and across requests) before it is replaced. */
+  sandboxMaxUses: number;
   /**
    * Whether building images removes sandbox images of earlier folder contents. Off where
    * replicas of an older version share the engine during a rolling update: they still need theirs.
@@ -176,6 +178,7 @@ export function parseConfig(env: NodeJS.ProcessEnv, facts: { cpuCount: number; r
       [],
     ),
     sandboxReuse: read(env, 'VERDICT_SANDBOX_REUSE', z.enum(['true', 'false']).transform((v) => v === 'true'), true),
+    sandboxMaxUses: read(env, 'VERDICT_SANDBOX_MAX_USES', positiveInt, 100),
     pruneStaleImages: read(env, 'VERDICT_PRUNE_STALE_IMAGES', z.enum(['true', 'false']).transform((v) => v === 'true'), true),
     cacheBytes: read(env, 'VERDICT_CACHE_BYTES', z.coerce.number().int().min(0), 256 * MiB),
     bodyLimitBytes,

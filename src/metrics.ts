@@ -41,6 +41,11 @@ export class Metrics implements JudgeObserver {
     help: 'Sandbox containers this instance has started and not yet removed',
     registers: [this.registry],
   });
+  readonly containersStarted = new Counter({
+    name: 'verdict_containers_started_total',
+    help: 'Sandbox containers this instance has started: next to verdict_sandbox_acquired_total, how many programs one container serves',
+    registers: [this.registry],
+  });
 
   readonly cacheResults = new Counter({
     name: 'verdict_cache_results_total',
@@ -50,7 +55,7 @@ export class Metrics implements JudgeObserver {
   });
   readonly sandboxSources = new Counter({
     name: 'verdict_sandbox_acquired_total',
-    help: 'Sandboxes handed to a program, by origin: pool (warm), reused (same request, reset), fresh (started on demand)',
+    help: 'Sandboxes handed to a program, by origin: pool (started ahead), recycled (served a program of another request, reset), reused (same request, reset), fresh (started on demand)',
     labelNames: ['source'] as const,
     registers: [this.registry],
   });
@@ -150,5 +155,6 @@ export class Metrics implements JudgeObserver {
 
   containers(delta: number): void {
     this.containersRunning.inc(delta);
+    if (delta > 0) this.containersStarted.inc(delta);
   }
 }

@@ -48,6 +48,7 @@ type JudgeSettings = Pick<
   | 'poolMaxIdle'
   | 'poolWindowMs'
   | 'sandboxReuse'
+  | 'sandboxMaxUses'
   | 'cacheBytes'
 >;
 

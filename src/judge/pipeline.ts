@@ -41,7 +41,7 @@ export class Pipeline {
     const shape = sandboxShape(lang, image, sub.limits, this.settings.scratchBytes);
     let sandbox = await this.provider.acquire(shape, reuse);
     // A client gone or a deadline passed: kill the container, which ends whatever step is waiting on it.
-    const kill = () => this.provider.retire(sandbox);
+    const kill = () => this.provider.release(sandbox, false);
     signal.addEventListener('abort', kill, { once: true });
     let reusable = false;
     try {
@@ -180,8 +180,10 @@ export class Pipeline {
       throw err;
     } finally {
       signal.removeEventListener('abort', kill);
-      if (reusable && reuse && !signal.aborted) reuse.give(sandbox);
-      else this.provider.retire(sandbox);
+      if (reusable && !signal.aborted) {
+        if (reuse) reuse.give(sandbox);
+        else this.provider.release(sandbox, true);
+      } else this.provider.release(sandbox, false);
     }
   }
 

@@ -1,14 +1,17 @@
 /**
  * Warm pool: sandboxes started ahead of demand, so a request does not wait
- * for Docker to create, attach and start a container. Each pooled sandbox is
- * handed out once and destroyed after that use; the pool refills in the
- * background.
+ * for Docker to create, attach and start a container, and sandboxes that
+ * served a program and were reset for the next (see SandboxProvider.release),
+ * so that one container serves many requests one after another instead of one
+ * container being created and removed per request.
  *
  * Sized to demand: a kind of sandbox (image + limits) is kept warm in
  * proportion to how often it was asked for in the last window, never more
  * than `maxIdle` across all kinds (that bounds the idle memory: an idle
  * sandbox is its supervisor plus Docker's per-container shim), and a kind
- * nobody asked for within a window is let go.
+ * nobody asked for within a window is let go. Sandboxes out with a program
+ * count against the demand until they come back (or are let go): a kind
+ * whose programs all end in recycled sandboxes starts no container at all.
  */
 
 /**
@@ -53,6 +56,8 @@ interface Kind<S> {
   /** Times of recent takes, hits and misses alike: the demand. */
   takes: number[];
   filling: number;
+  /** Handed out by take (a warm one, or the one the caller starts on a miss) and not given back yet. */
+  out: number;
   open: () => Promise<S>;
 }
 
@@ -73,18 +78,45 @@ export class WarmPool<S extends Pooled> {
     if (options.maxIdle > 0) this.timer = setInterval(() => this.trim(), options.windowMs).unref();
   }
 
+  /** Idle sandboxes of this kind now. */
+  idleOf(key: string): number {
+    return this.kinds.get(key)?.idle.length ?? 0;
+  }
+
+  /** Whether take and giveBack do anything (maxIdle above 0, not closed). */
+  get enabled(): boolean {
+    return this.options.maxIdle > 0 && !this.closed;
+  }
+
   /**
    * A warm sandbox of this kind, or undefined (the caller starts one itself).
-   * Either way the request counts as demand and the kind is refilled.
+   * Either way the request counts as demand, the sandbox the caller holds as
+   * out until giveBack, and the kind is refilled.
    */
   take(key: string, open: () => Promise<S>): S | undefined {
-    if (this.options.maxIdle === 0 || this.closed) return undefined;
+    if (!this.enabled) return undefined;
     const kind = this.kindFor(key, open);
     kind.takes.push(this.now());
+    kind.out++;
     const found = kind.idle.shift();
     this.observer.poolTake(found !== undefined);
     this.fill(kind);
     return found;
+  }
+
+  /**
+   * The end of a sandbox take handed out (once per take): `sandbox` when it was reset and may serve
+   * another program, undefined when it was let go. A returned sandbox is kept idle while demand
+   * wants it; false when the pool will not (the caller lets it go).
+   */
+  giveBack(key: string, sandbox: S | undefined): boolean {
+    const kind = this.kinds.get(key);
+    if (!kind) return false;
+    kind.out = Math.max(0, kind.out - 1);
+    const kept = sandbox !== undefined && this.enabled && kind.idle.length + kind.filling < this.target(kind) && this.totalHeld() < this.options.maxIdle;
+    if (kept) kind.idle.push(sandbox);
+    else this.fill(kind);
+    return kept;
   }
 
   /** Start sandboxes of this kind ahead of any request (boot-time pre-warming). */
@@ -124,7 +156,7 @@ export class WarmPool<S extends Pooled> {
   private kindFor(key: string, open: () => Promise<S>): Kind<S> {
     let kind = this.kinds.get(key);
     if (!kind) {
-      kind = { key, idle: [], takes: [], filling: 0, open };
+      kind = { key, idle: [], takes: [], filling: 0, out: 0, open };
       this.kinds.set(key, kind);
     }
     kind.open = open;
@@ -143,7 +175,7 @@ export class WarmPool<S extends Pooled> {
   }
 
   private fill(kind: Kind<S>): void {
-    while (!this.closed && kind.idle.length + kind.filling < this.target(kind) && this.totalHeld() < this.options.maxIdle) {
+    while (!this.closed && kind.idle.length + kind.filling + kind.out < this.target(kind) && this.totalHeld() < this.options.maxIdle) {
       kind.filling++;
       this.track(
         kind
@@ -172,7 +204,7 @@ export class WarmPool<S extends Pooled> {
         this.closing++;
         this.track(s.close().finally(() => this.closing--));
       }
-      if (kind.idle.length === 0 && kind.filling === 0 && kind.takes.length === 0) this.kinds.delete(key);
+      if (kind.idle.length === 0 && kind.filling === 0 && kind.out === 0 && kind.takes.length === 0) this.kinds.delete(key);
     }
   }
 

@@ -39,7 +39,7 @@ export async function runTool(
   signal: AbortSignal,
 ): Promise<RunRecord> {
   const sandbox = await provider.acquire(sandboxShape(lang, image, toolLimits, settings.scratchBytes), undefined);
-  const kill = () => provider.retire(sandbox);
+  const kill = () => provider.release(sandbox, false);
   signal.addEventListener('abort', kill, { once: true });
   try {
     return await runStep(sandbox.session, {
@@ -60,7 +60,7 @@ export async function runTool(
     throw err;
   } finally {
     signal.removeEventListener('abort', kill);
-    provider.retire(sandbox);
+    provider.release(sandbox, false);
   }
 }
 

@@ -1,9 +1,12 @@
 /**
- * Sandbox reuse under hostile programs: within one batch, each hostile
- * candidate is followed in the same container by a probe that must find
- * nothing of it: no process, no file, no IPC object, no socket and no traffic
- * in the network namespace, not its uid, and no cumulative cgroup counter
- * (those no reset can clear: the candidate cannot open them at all).
+ * Sandbox reuse under hostile programs: within one batch, and across requests
+ * (a sandbox recycled through the pool), each hostile candidate is followed in
+ * the same container by a probe that must find nothing of it: no process, no
+ * file, no IPC object, no socket and no traffic in the network namespace, not
+ * its uid, and no cumulative cgroup counter (those no reset can clear: the
+ * candidate cannot open them at all). Across requests, a program whose verdict
+ * depends on clean state (memory charged, CPU time, OOM kills, free /tmp)
+ * follows the probe and must be judged as it was in a fresh container.
  */
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
@@ -202,5 +205,60 @@ describe('sandbox reuse with hostile candidates', async () => {
     assert.ok(hog?.status === 'ok' && hog.result.verdict === 'memory_limit_exceeded', JSON.stringify(hog));
     const reused = await t.app.inject({ method: 'GET', url: '/metrics' });
     assert.match(reused.body, /verdict_sandbox_acquired_total\{source="reused"\} [1-9]/);
+  });
+});
+
+/** The container's own identity: when its PID 1 (the supervisor) started. Flushed first, whatever the program does next. */
+const CONTAINER = "print('container', open('/proc/1/stat').read().split()[21], flush=True)\n";
+
+/**
+ * Judged by what it finds: 40 MiB of a 64 MiB limit touched (a charge or an OOM kill left by the
+ * previous program would make it memory_limit_exceeded), half a second of CPU against a one-second
+ * limit (a CPU counter carried over would make it time_limit_exceeded), and /tmp's free blocks and
+ * inodes, printed to be compared with a fresh container's.
+ */
+const STATE = `import os, time
+held = bytearray(40 << 20)
+for i in range(0, len(held), 4096):
+    held[i] = 1
+spin = time.process_time() + 0.5
+while time.process_time() < spin:
+    pass
+st = os.statvfs('/tmp')
+print(st.f_bfree, st.f_ffree)
+`;
+
+describe('sandbox recycling across requests with hostile candidates', async () => {
+  // One slot and a pool: each request's sandbox is reset and handed to the next request.
+  const t = await startTestApp({ VERDICT_CONCURRENCY: '1', VERDICT_POOL_MAX_IDLE: '2' });
+  const limits = { timeMs: 2000, wallTimeMs: 4000, memoryBytes: 64 << 20, processes: 32 };
+  const submit = (source: string, overrides: Record<string, number> = {}) =>
+    t.submit({ language: 'python', source: `${source}\n# ${randomUUID()}\n`, limits: { ...limits, ...overrides }, cache: false });
+  const containerOf = (stdout: string) => /^container (\d+)$/m.exec(stdout)?.[1];
+
+  it('a probe from another request finds a clean sandbox, and a program judged by clean state is judged as in a fresh one', async () => {
+    const fresh = await submit(STATE, { timeMs: 1000 });
+    assert.equal(fresh.verdict, 'accepted', JSON.stringify(fresh.tests[0]));
+    const uids = new Set<string>();
+    for (const h of HOSTILE) {
+      const hostile = await submit(`${CONTAINER}${h.source}`);
+      const container = containerOf(hostile.tests[0]!.stdout);
+      assert.ok(container, `${h.id} printed its container: ${JSON.stringify(hostile.tests[0])}`);
+      const probe = await submit(`${CONTAINER}${PROBE}`);
+      const test = probe.tests[0]!;
+      assert.equal(probe.verdict, 'accepted', `probe after ${h.id}: ${test.stderr}`);
+      assert.equal(containerOf(test.stdout), container, `the probe after ${h.id} ran in its container`);
+      const [, state, uid, counters] = test.stdout.trim().split('\n');
+      assert.equal(state, "['main.py'] [] [] [] [] 0 [0, 0, 0, 0, 0] 0", `the probe after ${h.id} found leftovers`);
+      assert.equal(counters, COUNTERS_HIDDEN, `the probe after ${h.id} read a cgroup counter, or not the memory limit`);
+      uids.add(uid!);
+      const after = await submit(`${CONTAINER}${STATE}`, { timeMs: 1000 });
+      assert.equal(containerOf(after.tests[0]!.stdout), container, `the state check after ${h.id} ran in its container`);
+      assert.equal(after.verdict, fresh.verdict, `after ${h.id}: ${JSON.stringify(after.tests[0])}`);
+      assert.equal(after.tests[0]!.stdout.trim().split('\n')[1], fresh.tests[0]!.stdout.trim(), `/tmp after ${h.id} is not a fresh container's`);
+    }
+    assert.equal(uids.size, HOSTILE.length, 'each probe ran under its own uid');
+    const metrics = (await t.app.inject({ method: 'GET', url: '/metrics' })).body;
+    assert.match(metrics, /verdict_sandbox_acquired_total\{source="recycled"\} [1-9]/);
   });
 });

@@ -305,7 +305,7 @@ describe('warm pool', async () => {
   // default 30 s demand window, after which the pre-warmed sandbox is rightly let go: a long window.
   const t = await startTestApp({ VERDICT_CONCURRENCY: '2', VERDICT_POOL_PREWARM: 'python', VERDICT_POOL_MAX_IDLE: '2', VERDICT_POOL_WINDOW_MS: '3600000' });
 
-  it('keeps sandboxes started ahead of demand, hands each out once, and refills', async () => {
+  it('keeps sandboxes started ahead of demand, and has one again after a request (its own, recycled, or a refill)', async () => {
     await t.app.judge.settle();
     assert.equal(t.app.judge.stats().pool.idle, 1, 'one python sandbox pre-warmed at boot');
     const fromPoolBefore = await metric(t, 'verdict_sandbox_acquired_total', '{source="pool"}');
@@ -313,7 +313,7 @@ describe('warm pool', async () => {
     assert.equal(first.verdict, 'accepted');
     assert.equal((await metric(t, 'verdict_sandbox_acquired_total', '{source="pool"}')) - fromPoolBefore, 1);
     await t.app.judge.settle();
-    assert.ok(t.app.judge.stats().pool.idle >= 1, 'the pool refilled in the background');
+    assert.ok(t.app.judge.stats().pool.idle >= 1, 'the sandbox came back reset, or the pool refilled in the background');
     assert.ok(t.app.judge.stats().pool.idle <= 2, 'and stays within its bound');
     const ready = await t.app.inject({ method: 'GET', url: '/readyz' });
     assert.ok(ready.json<{ warmSandboxes: number }>().warmSandboxes >= 1);

@@ -61,8 +61,10 @@ class Harness {
     };
   }
 
+  /** A take whose sandbox is used once and let go (not recycled). */
   async take(kind: string): Promise<FakeSandbox | undefined> {
     const found = this.pool.take(kind, this.open(kind));
+    this.pool.giveBack(kind, undefined);
     await this.pool.settle();
     return found;
   }
@@ -167,8 +169,53 @@ describe('warm pool: letting go', () => {
   it('removes a sandbox whose start finishes after close', async () => {
     const h = new Harness();
     h.pool.take('py', h.open('py'));
+    h.pool.giveBack('py', undefined);
     await h.pool.close();
     assert.equal(h.opened.length, 1);
     assert.ok(h.opened[0]!.closed);
+  });
+});
+
+describe('warm pool: recycled sandboxes', () => {
+  it('keeps a sandbox given back while demand wants it, and starts none while one is out', async () => {
+    const h = new Harness({ maxIdle: 4, maxPerKind: 2 });
+    assert.equal(h.pool.take('py', h.open('py')), undefined, 'a miss: the caller starts its own');
+    await h.pool.settle();
+    assert.equal(h.opened.length, 0, 'one take is demand for one, and that one is out');
+    const mine = new FakeSandbox('mine', true);
+    assert.equal(h.pool.giveBack('py', mine), true);
+    assert.equal(h.pool.take('py', h.open('py')), mine, 'the recycled sandbox serves the next take');
+    await h.pool.settle();
+    assert.equal(h.opened.length, 1, 'a demand of two with one out: one more is started');
+    assert.equal(h.pool.giveBack('py', mine), true);
+    assert.equal(h.pool.stats().idle, 2);
+    for (let i = 0; i < 3; i++) {
+      const s = h.pool.take('py', h.open('py'));
+      assert.ok(s);
+      h.pool.giveBack('py', s);
+    }
+    await h.pool.settle();
+    assert.equal(h.opened.length, 1, 'takes that each give their sandbox back start nothing');
+  });
+
+  it('starts a replacement when a taken sandbox is let go instead', async () => {
+    const h = new Harness();
+    h.pool.take('py', h.open('py'));
+    h.pool.giveBack('py', undefined);
+    await h.pool.settle();
+    assert.equal(h.pool.stats().idle, 1);
+  });
+
+  it('refuses what demand does not want, what exceeds maxIdle, and everything once closed', async () => {
+    const h = new Harness({ maxIdle: 1, maxPerKind: 2 });
+    h.pool.take('py', h.open('py'));
+    h.pool.take('py', h.open('py'));
+    await h.pool.settle();
+    assert.equal(h.pool.giveBack('py', new FakeSandbox('a', true)), true);
+    assert.equal(h.pool.giveBack('py', new FakeSandbox('b', true)), false, 'maxIdle 1');
+    assert.equal(h.pool.giveBack('cpp', new FakeSandbox('c', true)), false, 'a kind never taken');
+    h.pool.take('py', h.open('py'));
+    await h.pool.close();
+    assert.equal(h.pool.giveBack('py', new FakeSandbox('d', true)), false, 'closed');
   });
 });
